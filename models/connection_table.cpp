@@ -1,0 +1,85 @@
+#include "models/connection_table.hpp"
+
+#include "models/seq.hpp"
+
+namespace tcpsim {
+
+std::pair<uint32_t, int> ConnectionTable::classify(const Packet& p) {
+    Key fwd{p.src_node, p.src_port, p.dst_node, p.dst_port};
+    if (auto it = ids_.find(fwd); it != ids_.end()) {
+        const auto& c = conns_[it->second];
+        return {it->second, (c.node[0] == p.src_node && c.port[0] == p.src_port) ? 0 : 1};
+    }
+    uint32_t id = static_cast<uint32_t>(conns_.size());
+    ConnectionRecord c{};
+    c.id = id;
+    c.node[0] = p.src_node;
+    c.port[0] = p.src_port;
+    c.node[1] = p.dst_node;
+    c.port[1] = p.dst_port;
+    conns_.push_back(c);
+    ids_.emplace(fwd, id);
+    ids_.emplace(Key{p.dst_node, p.dst_port, p.src_node, p.src_port}, id);
+    return {id, 0};
+}
+
+bool ConnectionTable::on_sent(const Packet& p) {
+    auto [id, d] = classify(p);
+    DirectionStats& s = conns_[id].dir[d];
+    ++s.segments_sent;
+    s.wire_bytes_sent += p.wire_bytes();
+    s.payload_bytes_sent += p.payload_len;
+    if (p.flags & kSyn) ++s.syn;
+    if (p.flags & kFin) ++s.fin;
+    if (p.flags & kRst) ++s.rst;
+    if (p.flags & kRst) return false;
+    if (!s.isn_known) {
+        // The SYN's seq is the ISN; without a SYN (capture started mid-stream) the first seq
+        // seen stands in, as in Wireshark.
+        s.isn_known = true;
+        s.isn = p.seq;
+        s.high_end = p.seq;
+    }
+    uint32_t len = p.seq_len();
+    if (len == 0) return false;
+    uint32_t end = p.seq + len;
+    bool retransmission = seq_lt(p.seq, s.high_end);
+    if (retransmission) {
+        ++s.retransmissions;
+        s.retransmitted_bytes += p.payload_len;
+    }
+    if (seq_gt(end, s.high_end)) s.high_end = end;
+    return retransmission;
+}
+
+void ConnectionTable::on_delivered(const Packet& p) {
+    auto [id, d] = classify(p);
+    DirectionStats& s = conns_[id].dir[d];
+    ++s.segments_delivered;
+    s.payload_bytes_delivered += p.payload_len;
+}
+
+void ConnectionTable::on_dropped(const Packet& p) {
+    auto [id, d] = classify(p);
+    ++conns_[id].dir[d].segments_dropped;
+}
+
+bool ConnectionTable::relative_seq(const Packet& p, uint32_t& rel) const {
+    if (p.conn_id >= conns_.size()) return false;
+    const auto& c = conns_[p.conn_id];
+    int d = (c.node[0] == p.src_node && c.port[0] == p.src_port) ? 0 : 1;
+    if (!c.dir[d].isn_known) return false;
+    rel = p.seq - c.dir[d].isn;
+    return true;
+}
+
+bool ConnectionTable::relative_ack(const Packet& p, uint32_t& rel) const {
+    if (p.conn_id >= conns_.size() || !(p.flags & kAck)) return false;
+    const auto& c = conns_[p.conn_id];
+    int d = (c.node[0] == p.src_node && c.port[0] == p.src_port) ? 1 : 0;
+    if (!c.dir[d].isn_known) return false;
+    rel = p.ack - c.dir[d].isn;
+    return true;
+}
+
+}  // namespace tcpsim

@@ -1,0 +1,59 @@
+#pragma once
+// ConnectionTable: names each TCP connection seen on the network (by its 4-tuple, either
+// direction) with a small id in order of first appearance, and keeps what a capture tool would
+// work out per direction: the ISN (for Wireshark-style relative numbers), segment and byte
+// counts, and retransmissions (a segment that re-covers sequence space already sent).
+#include <cstdint>
+#include <map>
+#include <tuple>
+#include <vector>
+
+#include "models/packet.hpp"
+#include "sim/json_reader.hpp"
+
+namespace tcpsim {
+
+struct DirectionStats {
+    bool isn_known = false;
+    uint32_t isn = 0;
+    uint32_t high_end = 0;  // highest seq + seq_len sent so far (valid once isn_known)
+    uint64_t segments_sent = 0, wire_bytes_sent = 0, payload_bytes_sent = 0;
+    uint64_t retransmissions = 0, retransmitted_bytes = 0;
+    uint64_t segments_delivered = 0, payload_bytes_delivered = 0;
+    uint64_t segments_dropped = 0;
+    uint64_t syn = 0, fin = 0, rst = 0;
+};
+
+struct ConnectionRecord {
+    uint32_t id;
+    // Endpoint 0 is the side that sent the first segment seen (normally the active opener).
+    uint32_t node[2];
+    uint16_t port[2];
+    DirectionStats dir[2];
+};
+
+class ConnectionTable {
+public:
+    // Finds or creates the connection of p and returns its id and p's direction (0: from
+    // endpoint 0).
+    std::pair<uint32_t, int> classify(const Packet& p);
+    ConnectionRecord& get(uint32_t id) { return conns_[id]; }
+    const std::vector<ConnectionRecord>& all() const { return conns_; }
+
+    // Accounts a segment leaving its sender; returns true if it is a retransmission.
+    bool on_sent(const Packet& p);
+    void on_delivered(const Packet& p);
+    void on_dropped(const Packet& p);
+
+    // Wireshark-style relative numbers: seq relative to this direction's ISN, ack relative to
+    // the other direction's; nullopt-like false when the ISN is not known yet.
+    bool relative_seq(const Packet& p, uint32_t& rel) const;
+    bool relative_ack(const Packet& p, uint32_t& rel) const;
+
+private:
+    using Key = std::tuple<uint32_t, uint16_t, uint32_t, uint16_t>;
+    std::map<Key, uint32_t> ids_;
+    std::vector<ConnectionRecord> conns_;
+};
+
+}  // namespace tcpsim

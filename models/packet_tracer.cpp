@@ -1,0 +1,165 @@
+#include "models/packet_tracer.hpp"
+
+#include "models/link_direction.hpp"
+#include "models/network.hpp"
+
+namespace tcpsim {
+
+std::string options_to_json(const TcpOptions& o) {
+    Json j = Json::object();
+    if (o.mss) j["mss"] = o.mss;
+    if (o.wscale >= 0) j["wscale"] = o.wscale;
+    if (o.sack_permitted) j["sack_permitted"] = true;
+    if (o.has_timestamps) j["ts"] = {o.ts_val, o.ts_ecr};
+    if (o.sack_count) {
+        Json blocks = Json::array();
+        for (int i = 0; i < o.sack_count; ++i) blocks.push_back({o.sack[i].left, o.sack[i].right});
+        j["sack"] = blocks;
+    }
+    return j.dump();
+}
+
+namespace {
+std::string options_to_tcpdump(const TcpOptions& o) {
+    std::string s;
+    auto add = [&s](const std::string& part) { s += (s.empty() ? "" : ",") + part; };
+    if (o.mss) add("mss " + std::to_string(o.mss));
+    if (o.sack_permitted) add("sackOK");
+    if (o.has_timestamps) add("TS val " + std::to_string(o.ts_val) + " ecr " + std::to_string(o.ts_ecr));
+    if (o.wscale >= 0) add("wscale " + std::to_string(o.wscale));
+    if (o.sack_count) {
+        std::string blocks = "sack " + std::to_string(o.sack_count);
+        for (int i = 0; i < o.sack_count; ++i)
+            blocks += " {" + std::to_string(o.sack[i].left) + ":" + std::to_string(o.sack[i].right) + "}";
+        add(blocks);
+    }
+    return s;
+}
+}  // namespace
+
+std::string PacketTracer::describe(const Packet& p) const {
+    std::string s = net_.node(p.src_node).name() + ":" + std::to_string(p.src_port) + " > " +
+                    net_.node(p.dst_node).name() + ":" + std::to_string(p.dst_port) + " Flags [" +
+                    flags_to_tcpdump(p.flags) + "], seq " + std::to_string(p.seq);
+    // Absolute numbers, as `tcpdump -S` prints them: the textbook x, y, x+1, y+1 stay visible.
+    if (p.payload_len) s += ":" + std::to_string(p.seq + p.payload_len);
+    if (p.flags & kAck) s += ", ack " + std::to_string(p.ack);
+    s += ", win " + std::to_string(p.window);
+    if (!p.options.empty()) s += ", options [" + options_to_tcpdump(p.options) + "]";
+    s += ", length " + std::to_string(p.payload_len);
+    return s;
+}
+
+void PacketTracer::segment_fields(TraceRecord& r, const Packet& p) const {
+    r.field("conn", p.conn_id)
+        .field("pkt", p.uid)
+        .field("src", net_.node(p.src_node).name())
+        .field("sport", static_cast<uint32_t>(p.src_port))
+        .field("dst", net_.node(p.dst_node).name())
+        .field("dport", static_cast<uint32_t>(p.dst_port))
+        .field("flags", flags_to_tcpdump(p.flags))
+        .field("seq", p.seq)
+        .field("ack", p.ack);
+    uint32_t rel;
+    if (conns_.relative_seq(p, rel)) r.field("rel_seq", rel);
+    if (conns_.relative_ack(p, rel)) r.field("rel_ack", rel);
+    r.field("len", p.payload_len).field("win", p.window);
+    if (!p.options.empty()) r.raw("options", options_to_json(p.options));
+}
+
+void PacketTracer::on_send(const Node& node, Packet& p) {
+    p.conn_id = conns_.classify(p).first;
+    bool retransmission = conns_.on_sent(p);
+    if (w_.wants(TraceCategory::segment)) {
+        auto r = w_.event(net_.sim().now(), "send");
+        r.field("node", node.name());
+        segment_fields(r, p);
+        if (retransmission) r.field("retransmission", true);
+    }
+    if (human_) *human_ << net_.sim().now().to_seconds_string() << ' ' << describe(p) << '\n';
+}
+
+void PacketTracer::on_enqueue(const LinkDirection& l, const Packet& p) {
+    if (!w_.wants(TraceCategory::detail)) return;
+    auto r = w_.event(net_.sim().now(), "enqueue");
+    r.field("node", l.from().name()).field("link", l.name());
+    segment_fields(r, p);
+    r.field("qlen", static_cast<uint64_t>(l.queue_packets())).field("qbytes", l.queue_bytes());
+}
+
+void PacketTracer::on_dequeue(const LinkDirection& l, const Packet& p) {
+    if (!w_.wants(TraceCategory::detail)) return;
+    auto r = w_.event(net_.sim().now(), "dequeue");
+    r.field("node", l.from().name()).field("link", l.name());
+    segment_fields(r, p);
+    r.field("qlen", static_cast<uint64_t>(l.queue_packets())).field("qbytes", l.queue_bytes());
+}
+
+void PacketTracer::on_drop(const Packet& p, DropReason reason, const LinkDirection* link, const Node* node) {
+    ++drops_[static_cast<size_t>(reason)];
+    if (p.conn_id != Packet::kNoConnection) conns_.on_dropped(p);
+    if (w_.wants(TraceCategory::segment)) {
+        auto r = w_.event(net_.sim().now(), "drop");
+        r.field("node", link ? link->from().name() : node->name());
+        if (link) r.field("link", link->name());
+        r.field("reason", to_string(reason));
+        segment_fields(r, p);
+    }
+    if (human_) {
+        *human_ << net_.sim().now().to_seconds_string() << ' ' << describe(p) << " [dropped: " << to_string(reason);
+        if (link) *human_ << " on " << link->name();
+        else if (node) *human_ << " at " << node->name();
+        *human_ << "]\n";
+    }
+}
+
+void PacketTracer::on_deliver(const Node& node, const Packet& p) {
+    conns_.on_delivered(p);
+    if (!w_.wants(TraceCategory::segment)) return;
+    auto r = w_.event(net_.sim().now(), "deliver");
+    r.field("node", node.name());
+    segment_fields(r, p);
+}
+
+void PacketTracer::on_duplicate(const LinkDirection& l, const Packet& original, const Packet& copy) {
+    if (!w_.wants(TraceCategory::detail)) return;
+    auto r = w_.event(net_.sim().now(), "duplicate");
+    r.field("node", l.from().name()).field("link", l.name());
+    segment_fields(r, copy);
+    r.field("dup_of", original.uid);
+}
+
+void PacketTracer::on_link_state(const LinkDirection& l, bool up) {
+    if (!w_.wants(TraceCategory::detail)) return;
+    w_.event(net_.sim().now(), "link").field("link", l.name()).field("state", up ? "up" : "down");
+}
+
+Json PacketTracer::connections_summary() const {
+    Json out = Json::array();
+    for (const auto& c : conns_.all()) {
+        Json j;
+        j["conn"] = c.id;
+        for (int e = 0; e < 2; ++e) {
+            const auto& s = c.dir[e];
+            Json d;
+            d["from"] = net_.node(c.node[e]).name() + ":" + std::to_string(c.port[e]);
+            d["to"] = net_.node(c.node[1 - e]).name() + ":" + std::to_string(c.port[1 - e]);
+            d["segments_sent"] = s.segments_sent;
+            d["wire_bytes_sent"] = s.wire_bytes_sent;
+            d["payload_bytes_sent"] = s.payload_bytes_sent;
+            d["retransmissions"] = s.retransmissions;
+            d["retransmitted_bytes"] = s.retransmitted_bytes;
+            d["segments_delivered"] = s.segments_delivered;
+            d["payload_bytes_delivered"] = s.payload_bytes_delivered;
+            d["segments_dropped"] = s.segments_dropped;
+            d["syn"] = s.syn;
+            d["fin"] = s.fin;
+            d["rst"] = s.rst;
+            j[e == 0 ? "forward" : "reverse"] = d;
+        }
+        out.push_back(j);
+    }
+    return out;
+}
+
+}  // namespace tcpsim

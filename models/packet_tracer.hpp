@@ -1,0 +1,51 @@
+#pragma once
+// PacketTracer: turns what happens to packets into trace records and tcpdump-style lines, and
+// keeps the per-connection accounting (ConnectionTable) for the summary.
+#include <cstdint>
+#include <ostream>
+
+#include "models/connection_table.hpp"
+#include "models/drop_reason.hpp"
+#include "models/packet.hpp"
+#include "sim/trace_writer.hpp"
+
+namespace tcpsim {
+
+class LinkDirection;
+class Network;
+class Node;
+
+class PacketTracer {
+public:
+    // `human` (may be null) receives one tcpdump-like line per segment sent, plus one per drop.
+    PacketTracer(const Network& net, TraceWriter& writer, std::ostream* human)
+        : net_(net), w_(writer), human_(human) {}
+
+    void on_send(const Node& node, Packet& p);  // assigns p.conn_id
+    void on_enqueue(const LinkDirection& l, const Packet& p);
+    void on_dequeue(const LinkDirection& l, const Packet& p);
+    void on_drop(const Packet& p, DropReason r, const LinkDirection* link, const Node* node);
+    void on_deliver(const Node& node, const Packet& p);
+    void on_duplicate(const LinkDirection& l, const Packet& original, const Packet& copy);
+    void on_link_state(const LinkDirection& l, bool up);
+
+    const ConnectionTable& connections() const { return conns_; }
+    uint64_t drops(DropReason r) const { return drops_[static_cast<size_t>(r)]; }
+    Json connections_summary() const;
+
+    // "client:49152 > server:5555 Flags [S.], seq 5000, ack 1001, win 65535, options [mss 1460], length 0"
+    std::string describe(const Packet& p) const;
+
+private:
+    void segment_fields(TraceRecord& r, const Packet& p) const;
+
+    const Network& net_;
+    TraceWriter& w_;
+    std::ostream* human_;
+    ConnectionTable conns_;
+    std::array<uint64_t, kDropReasonCount> drops_{};
+};
+
+std::string options_to_json(const TcpOptions& o);
+
+}  // namespace tcpsim

@@ -1,0 +1,70 @@
+#pragma once
+// ScenarioConfig: a scenario as typed, checked structs. Produced by load_scenario(); everything
+// after it trusts these values.
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "models/link_config.hpp"
+#include "models/node.hpp"
+#include "models/packet.hpp"
+#include "sim/json_reader.hpp"
+#include "sim/time.hpp"
+#include "sim/trace_writer.hpp"
+
+namespace tcpsim {
+
+struct NodeSpec {
+    std::string name;
+    NodeKind kind = NodeKind::host;
+};
+
+// A link (or one direction) is down from `from` until `to` (SimTime::max(): for good).
+struct OutageSpec {
+    enum class Direction { both, forward, reverse };
+    SimTime from, to;
+    Direction direction = Direction::both;
+};
+
+struct LinkSpec {
+    uint32_t a = 0, b = 0;  // node indices; "forward" is a -> b
+    LinkDirectionConfig forward, reverse;
+    std::vector<OutageSpec> outages;
+};
+
+// A raw segment sent at a fixed time: until the TCP endpoint exists, and for tests that need a
+// segment exactly as written.
+struct ScriptSegmentSpec {
+    SimTime at;
+    Packet header;  // src_node, dst_node, ports, seq, ack, flags, window, payload_len, options
+};
+struct SegmentScriptSpec {
+    uint32_t node = 0;
+    std::vector<ScriptSegmentSpec> segments;
+};
+
+using ApplicationSpec = std::variant<SegmentScriptSpec>;
+
+struct ScenarioConfig {
+    std::string file;
+    std::string name;
+    std::string description;
+    uint64_t seed = 1;
+    SimTime duration;
+    TraceLevel trace_level = TraceLevel::segments;
+    std::vector<NodeSpec> nodes;
+    std::vector<LinkSpec> links;
+    std::vector<ApplicationSpec> applications;
+    Json source;  // the document as written, for the trace's meta
+};
+
+// Reads, parses and validates; InputError (file, JSON pointer, what was expected) on any problem.
+ScenarioConfig load_scenario(const std::string& path);
+ScenarioConfig parse_scenario(const Json& doc, const std::string& file);
+
+// Sanity limits (a typo such as 1e7 nodes gets a message, not an out-of-memory).
+inline constexpr size_t kMaxNodes = 1'000'000;
+inline constexpr size_t kMaxLinks = 4'000'000;
+
+}  // namespace tcpsim

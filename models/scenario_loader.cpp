@@ -1,0 +1,190 @@
+#include <algorithm>
+#include <map>
+
+#include "models/scenario_config.hpp"
+#include "models/topology_shorthand.hpp"
+
+namespace tcpsim {
+
+namespace {
+
+bool valid_name(const std::string& s) {
+    if (s.empty() || s.size() > 64) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'; });
+}
+
+class Loader {
+public:
+    Loader(const Json& doc, const std::string& file) : doc_(doc), file_(file) {}
+
+    ScenarioConfig load() {
+        JsonObjectReader top(doc_, "", file_);
+        c_.file = file_;
+        c_.source = doc_;
+        c_.name = top.string("name");
+        if (!valid_name(c_.name))
+            top.fail("name", "a name of 1-64 letters, digits, '_', '-' or '.' (it names the output file)");
+        c_.description = top.string_or("description", "");
+        c_.seed = top.uint64_or("seed", 1);
+        c_.duration = top.duration("duration", SimTime::from_ns(1));
+        if (auto t = top.object_opt("trace")) read_trace(*t);
+
+        if (auto topo = top.object_opt("topology")) expand_topology(*topo);
+        if (const Json* nodes = top.array_opt("nodes"))
+            for (size_t i = 0; i < nodes->size(); ++i) read_node((*nodes)[i], "/nodes/" + std::to_string(i));
+        if (c_.nodes.empty()) top.fail("nodes", "at least one node (\"nodes\": [{\"name\": \"client\"}, ...] or a \"topology\")");
+        if (const Json* links = top.array_opt("links"))
+            for (size_t i = 0; i < links->size(); ++i) read_link((*links)[i], "/links/" + std::to_string(i));
+        if (c_.links.size() > kMaxLinks) top.fail("links", "at most " + std::to_string(kMaxLinks) + " links");
+        if (const Json* apps = top.array_opt("applications"))
+            for (size_t i = 0; i < apps->size(); ++i) read_application((*apps)[i], "/applications/" + std::to_string(i));
+        top.finish();
+        return std::move(c_);
+    }
+
+private:
+    void read_trace(JsonObjectReader& t) {
+        std::string level = t.choice("level", {"summary", "segments", "all"}, "segments");
+        c_.trace_level = level == "summary" ? TraceLevel::summary : level == "segments" ? TraceLevel::segments : TraceLevel::all;
+        t.finish();
+    }
+
+    void add_node(const std::string& name, NodeKind kind, const std::string& pointer) {
+        if (!valid_name(name))
+            throw InputError(file_, pointer, "expected a node name of 1-64 letters, digits, '_', '-' or '.', got \"" + name + "\"");
+        if (!node_index_.emplace(name, static_cast<uint32_t>(c_.nodes.size())).second)
+            throw InputError(file_, pointer, "node \"" + name + "\" is defined twice");
+        if (c_.nodes.size() >= kMaxNodes)
+            throw InputError(file_, pointer, "too many nodes (the limit is " + std::to_string(kMaxNodes) + ")");
+        c_.nodes.push_back(NodeSpec{name, kind});
+    }
+
+    void read_node(const Json& v, const std::string& pointer) {
+        JsonObjectReader r(v, pointer, file_);
+        std::string name = r.string("name");
+        std::string type = r.choice("type", {"host", "router"}, "host");
+        r.finish();
+        add_node(name, type == "router" ? NodeKind::router : NodeKind::host, r.pointer_of("name"));
+    }
+
+    uint32_t node_ref(JsonValueRef v) {
+        if (!v.value.is_string()) v.fail("a node name");
+        auto it = node_index_.find(v.value.get<std::string>());
+        if (it == node_index_.end()) {
+            std::vector<std::string> names;
+            for (const auto& [n, _] : node_index_) names.push_back(n);
+            std::string hint = closest_match(v.value.get<std::string>(), names);
+            throw InputError(file_, v.pointer, "unknown node \"" + v.value.get<std::string>() + "\"" +
+                                                   (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+        }
+        return it->second;
+    }
+
+    void read_link(const Json& v, const std::string& pointer) {
+        JsonObjectReader r(v, pointer, file_);
+        const Json& between = r.array("between");
+        std::string bp = r.pointer_of("between");
+        if (between.size() != 2) throw InputError(file_, bp, "expected two node names [\"a\", \"b\"], got " + describe_json_value(between));
+        LinkSpec l;
+        l.a = node_ref(JsonValueRef{between[0], bp + "/0", file_});
+        l.b = node_ref(JsonValueRef{between[1], bp + "/1", file_});
+        if (l.a == l.b) throw InputError(file_, bp, "a link joins two different nodes");
+        LinkDirectionConfig shared = read_link_direction(r, LinkDirectionConfig{});
+        l.forward = l.reverse = shared;
+        if (auto f = r.object_opt("forward")) {
+            l.forward = read_link_direction(*f, shared);
+            f->finish();
+        }
+        if (auto b = r.object_opt("reverse")) {
+            l.reverse = read_link_direction(*b, shared);
+            b->finish();
+        }
+        if (const Json* outages = r.array_opt("outages")) {
+            for (size_t i = 0; i < outages->size(); ++i) {
+                JsonObjectReader o((*outages)[i], r.pointer_of("outages") + "/" + std::to_string(i), file_);
+                OutageSpec s;
+                s.from = o.duration("from");
+                s.to = o.duration_or("to", SimTime::max());
+                if (s.to <= s.from) o.fail("to", "a time after \"from\"");
+                std::string d = o.choice("direction", {"both", "forward", "reverse"}, "both");
+                s.direction = d == "both" ? OutageSpec::Direction::both
+                              : d == "forward" ? OutageSpec::Direction::forward : OutageSpec::Direction::reverse;
+                o.finish();
+                l.outages.push_back(s);
+            }
+        }
+        r.finish();
+        c_.links.push_back(l);
+    }
+
+    void expand_topology(JsonObjectReader& t) {
+        std::string type = t.choice("type", {"dumbbell"}, "dumbbell");
+        (void)type;
+        DumbbellSpec d = read_dumbbell(t);
+        t.finish();
+        std::string p = t.pointer();
+        auto add = [&](const std::string& n, NodeKind k) { add_node(n, k, p); };
+        add(d.left_router, NodeKind::router);
+        add(d.right_router, NodeKind::router);
+        c_.links.push_back(LinkSpec{node_index_[d.left_router], node_index_[d.right_router], d.bottleneck, d.bottleneck, {}});
+        for (uint32_t i = 1; i <= d.pairs; ++i) {
+            std::string s = d.sender_prefix + std::to_string(i), r = d.receiver_prefix + std::to_string(i);
+            add(s, NodeKind::host);
+            add(r, NodeKind::host);
+            c_.links.push_back(LinkSpec{node_index_[s], node_index_[d.left_router], d.access, d.access, {}});
+            c_.links.push_back(LinkSpec{node_index_[d.right_router], node_index_[r], d.access, d.access, {}});
+        }
+    }
+
+    void read_application(const Json& v, const std::string& pointer) {
+        JsonObjectReader r(v, pointer, file_);
+        std::string type = r.choice("type", {"segments"}, "");
+        if (type.empty()) r.require("type");
+        SegmentScriptSpec app;
+        app.node = node_ref(r.require("node"));
+        if (c_.nodes[app.node].kind != NodeKind::host) r.fail("node", "a host (routers run no applications)");
+        const Json& segs = r.array("segments", 1);
+        for (size_t i = 0; i < segs.size(); ++i) {
+            JsonObjectReader s(segs[i], r.pointer_of("segments") + "/" + std::to_string(i), file_);
+            ScriptSegmentSpec seg;
+            seg.at = s.duration("at");
+            if (seg.at > c_.duration) s.fail("at", "a time within the scenario's duration (" + c_.duration.to_string() + ")");
+            Packet& h = seg.header;
+            h.src_node = app.node;
+            h.dst_node = node_ref(s.require("to"));
+            if (h.dst_node == app.node) s.fail("to", "another node than the sender");
+            h.src_port = static_cast<uint16_t>(s.integer_or("sport", 49152, 1, 65535));
+            h.dst_port = static_cast<uint16_t>(s.integer_or("dport", 5555, 1, 65535));
+            auto f = s.require("flags");
+            if (!f.value.is_string() || !flags_from_text(f.value.get<std::string>(), h.flags))
+                f.fail("tcpdump-style flags such as \"S\", \"S.\", \".\", \"P.\", \"F.\", \"R\"");
+            h.seq = static_cast<uint32_t>(s.integer_or("seq", 0, 0, UINT32_MAX));
+            h.ack = static_cast<uint32_t>(s.integer_or("ack", 0, 0, UINT32_MAX));
+            h.window = static_cast<uint32_t>(s.integer_or("win", 65535, 0, 65535));
+            h.payload_len = static_cast<uint32_t>(s.integer_or("len", 0, 0, 65495));
+            if (auto o = s.object_opt("options")) {
+                h.options.mss = static_cast<uint16_t>(o->integer_or("mss", 0, 0, 65535));
+                h.options.wscale = static_cast<int8_t>(o->integer_or("wscale", -1, -1, 14));
+                h.options.sack_permitted = o->boolean_or("sack_permitted", false);
+                o->finish();
+            }
+            s.finish();
+            app.segments.push_back(seg);
+        }
+        r.finish();
+        c_.applications.push_back(app);
+    }
+
+    const Json& doc_;
+    const std::string& file_;
+    ScenarioConfig c_;
+    std::map<std::string, uint32_t> node_index_;
+};
+
+}  // namespace
+
+ScenarioConfig parse_scenario(const Json& doc, const std::string& file) { return Loader(doc, file).load(); }
+
+ScenarioConfig load_scenario(const std::string& path) { return parse_scenario(load_json_file(path), path); }
+
+}  // namespace tcpsim

@@ -1,0 +1,78 @@
+#include "models/world.hpp"
+
+#include "sim/version.hpp"
+
+namespace tcpsim {
+
+World::World(const ScenarioConfig& config, const RunOptions& options)
+    : config_(config), options_(options), sim_(config.seed),
+      writer_(options.trace_out, options.format, options.level.value_or(config.trace_level)),
+      net_(sim_, writer_, options.human) {
+    for (const auto& n : config_.nodes) net_.add_node(n.name, n.kind);
+    for (const auto& l : config_.links) net_.add_link(net_.node(l.a), net_.node(l.b), l.forward, l.reverse);
+    net_.compute_routes();
+    for (const auto& app : config_.applications) {
+        std::visit([this](const SegmentScriptSpec& s) { scripts_.push_back(std::make_unique<SegmentScript>(net_, s)); }, app);
+    }
+}
+
+void World::schedule_outages() {
+    // Links were added in scenario order, two directions each: link k is links()[2k], [2k+1].
+    for (size_t k = 0; k < config_.links.size(); ++k) {
+        for (const OutageSpec& o : config_.links[k].outages) {
+            LinkDirection* dirs[2] = {net_.links()[2 * k].get(), net_.links()[2 * k + 1].get()};
+            for (int d = 0; d < 2; ++d) {
+                if (o.direction == OutageSpec::Direction::forward && d == 1) continue;
+                if (o.direction == OutageSpec::Direction::reverse && d == 0) continue;
+                sim_.at(o.from, dirs[d], LinkDirection::kSetDown);
+                if (o.to != SimTime::max()) sim_.at(o.to, dirs[d], LinkDirection::kSetUp);
+            }
+        }
+    }
+}
+
+Json World::meta() const {
+    Json m;
+    m["tool"] = "tcpsim";
+    m["version"] = kVersion;
+    m["scenario"] = config_.name;
+    m["file"] = config_.file;
+    m["seed"] = config_.seed;
+    m["duration"] = config_.duration.to_seconds();
+    m["duration_ns"] = config_.duration.ns();
+    m["trace_level"] = std::string(to_string(writer_.level()));
+    Json nodes = Json::array();
+    for (const auto& n : config_.nodes) nodes.push_back({{"name", n.name}, {"type", n.kind == NodeKind::host ? "host" : "router"}});
+    m["nodes"] = nodes;
+    Json links = Json::array();
+    for (const auto& l : net_.links()) links.push_back({{"link", l->name()}, {"config", link_direction_to_json(l->config())}});
+    m["links"] = links;
+    m["input"] = config_.source;
+    return m;
+}
+
+Json World::summary(const RunResult& r) const {
+    Json s;
+    s["run"] = {{"stop_reason", std::string(to_string(r.reason))},
+                {"end_time", r.end_time.to_seconds()},
+                {"end_time_ns", r.end_time.ns()},
+                {"events", r.events}};
+    Json drops = Json::object();
+    for (size_t i = 0; i < kDropReasonCount; ++i)
+        drops[std::string(to_string(static_cast<DropReason>(i)))] = net_.tracer().drops(static_cast<DropReason>(i));
+    s["drops"] = drops;
+    s["links"] = net_.links_summary();
+    s["connections"] = net_.tracer().connections_summary();
+    return s;
+}
+
+RunResult World::run() {
+    writer_.begin(meta());
+    schedule_outages();
+    for (auto& s : scripts_) s->start(sim_);
+    RunResult r = sim_.run(config_.duration, options_.max_events);
+    writer_.end(summary(r));
+    return r;
+}
+
+}  // namespace tcpsim

@@ -1,0 +1,209 @@
+#include "sim/cli.hpp"
+
+#include <chrono>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+#include "models/scenario_config.hpp"
+#include "models/world.hpp"
+#include "sim/version.hpp"
+
+namespace po = boost::program_options;
+
+namespace tcpsim {
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitBadInput = 2;
+
+const char* kUsage =
+    "usage: tcpsim <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO       run a scenario: tcpdump-like lines on stdout, JSON trace to a file\n"
+    "  validate FILE...   check scenarios without running them\n"
+    "\n"
+    "  tcpsim --help | tcpsim <command> --help | tcpsim --version\n"
+    "\n"
+    "exit codes: 0 ok, 1 failure while running, 2 bad input (the message names the file and the\n"
+    "JSON pointer of the field)\n";
+
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+po::options_description run_options() {
+    po::options_description d("tcpsim run SCENARIO [options]");
+    d.add_options()
+        ("help,h", "show this help")
+        ("output,o", po::value<std::string>(), "trace file (default: <scenario name>.trace.json[l] in the current directory; '-' for stdout)")
+        ("format", po::value<std::string>()->default_value("json"), "trace format: json (one document) or jsonl (one object per line, streamed)")
+        ("trace-level", po::value<std::string>(), "summary | segments | all (default: the scenario's trace.level, else segments)")
+        ("no-trace", "write no trace file")
+        ("quiet,q", "no per-segment lines on stdout")
+        ("seed", po::value<uint64_t>(), "override the scenario's seed")
+        ("duration", po::value<std::string>(), "override the scenario's duration (\"10s\", \"500ms\")")
+        ("max-events", po::value<uint64_t>(), "stop after this many events (an event budget)");
+    return d;
+}
+
+po::variables_map parse(const po::options_description& d, const po::positional_options_description& pos,
+                        const std::vector<std::string>& args) {
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(d).positional(pos).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw UsageError(e.what());
+    }
+    return vm;
+}
+
+int cmd_validate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    po::options_description d("tcpsim validate FILE... [options]");
+    d.add_options()("help,h", "show this help")("files", po::value<std::vector<std::string>>(), "scenario files");
+    po::positional_options_description pos;
+    pos.add("files", -1);
+    auto vm = parse(d, pos, args);
+    if (vm.count("help")) {
+        out << d;
+        return kExitOk;
+    }
+    if (!vm.count("files")) throw UsageError("validate needs at least one scenario file");
+    int rc = kExitOk;
+    for (const auto& f : vm["files"].as<std::vector<std::string>>()) {
+        try {
+            ScenarioConfig c = load_scenario(f);
+            out << f << ": ok (scenario \"" << c.name << "\", " << c.nodes.size() << " nodes, " << c.links.size()
+                << " links, " << c.applications.size() << " applications)\n";
+        } catch (const InputError& e) {
+            err << "tcpsim: error: " << e.what() << '\n';
+            rc = kExitBadInput;
+        }
+    }
+    return rc;
+}
+
+int cmd_run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    auto d = run_options();
+    po::options_description all;
+    all.add(d).add_options()("scenario", po::value<std::vector<std::string>>(), "");
+    po::positional_options_description pos;
+    pos.add("scenario", -1);
+    auto vm = parse(all, pos, args);
+    if (vm.count("help")) {
+        out << d;
+        return kExitOk;
+    }
+    if (!vm.count("scenario")) throw UsageError("run needs a scenario file (try scenarios/handshake.json)");
+    auto scen = vm["scenario"].as<std::vector<std::string>>();
+    if (scen.size() != 1) throw UsageError("run takes one scenario file, got " + std::to_string(scen.size()));
+
+    RunOptions opts;
+    std::string fmt = vm["format"].as<std::string>();
+    if (fmt == "json") opts.format = TraceFormat::json;
+    else if (fmt == "jsonl") opts.format = TraceFormat::jsonl;
+    else throw UsageError("--format must be json or jsonl, got \"" + fmt + "\"");
+    if (vm.count("trace-level")) {
+        std::string l = vm["trace-level"].as<std::string>();
+        if (l == "summary") opts.level = TraceLevel::summary;
+        else if (l == "segments") opts.level = TraceLevel::segments;
+        else if (l == "all") opts.level = TraceLevel::all;
+        else throw UsageError("--trace-level must be summary, segments or all, got \"" + l + "\"");
+    }
+    if (vm.count("max-events")) opts.max_events = vm["max-events"].as<uint64_t>();
+
+    ScenarioConfig config = load_scenario(scen[0]);
+    if (vm.count("seed")) config.seed = vm["seed"].as<uint64_t>();
+    if (vm.count("duration")) {
+        auto t = SimTime::parse(vm["duration"].as<std::string>());
+        if (!t || *t <= SimTime::zero())
+            throw UsageError("--duration expects a positive duration such as \"10s\", got \"" + vm["duration"].as<std::string>() + "\"");
+        config.duration = *t;
+    }
+
+    // Open the trace only now: bad input writes nothing.
+    std::ofstream file;
+    std::string path;
+    bool to_stdout = false;
+    if (!vm.count("no-trace")) {
+        path = vm.count("output") ? vm["output"].as<std::string>()
+                                  : config.name + (opts.format == TraceFormat::json ? ".trace.json" : ".trace.jsonl");
+        if (path == "-") {
+            to_stdout = true;
+            opts.trace_out = &out;
+        } else {
+            file.open(path, std::ios::binary | std::ios::trunc);
+            if (!file) {
+                err << "tcpsim: error: cannot open trace file \"" << path << "\" for writing\n";
+                return kExitBadInput;
+            }
+            opts.trace_out = &file;
+        }
+    }
+    if (!vm.count("quiet") && !to_stdout) opts.human = &out;
+
+    auto wall_start = std::chrono::steady_clock::now();
+    World world(config, opts);
+    RunResult r = world.run();
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    out.flush();
+    if (file.is_open()) {
+        file.close();
+        if (!file) {
+            err << "tcpsim: error: writing \"" << path << "\" failed (disk full?)\n";
+            return kExitFailure;
+        }
+    }
+
+    // Wall-clock figures go to stderr only: the trace stays byte-identical across runs.
+    err << "tcpsim: " << config.name << ": stopped (" << to_string(r.reason) << ") at t=" << r.end_time.to_seconds_string()
+        << " s after " << r.events << " events; wall " << wall << " s";
+    if (wall > 0) err << " (" << static_cast<uint64_t>(static_cast<double>(r.events) / wall) << " events/s)";
+    err << '\n';
+    if (!path.empty() && !to_stdout)
+        err << "tcpsim: trace: " << path << " (" << world.trace().events_written() << " events, "
+            << world.trace().bytes_written() << " bytes, format " << to_string(opts.format) << ")\n";
+    return kExitOk;
+}
+
+}  // namespace
+
+int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    try {
+        if (args.empty()) {
+            err << kUsage;
+            return kExitBadInput;
+        }
+        const std::string cmd = args.front();
+        std::vector<std::string> rest(args.begin() + 1, args.end());
+        if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+            out << kUsage;
+            return kExitOk;
+        }
+        if (cmd == "--version") {
+            out << "tcpsim " << kVersion << '\n';
+            return kExitOk;
+        }
+        if (cmd == "run") return cmd_run(rest, out, err);
+        if (cmd == "validate") return cmd_validate(rest, out, err);
+        throw UsageError("unknown command \"" + cmd + "\" (commands: run, validate)");
+    } catch (const InputError& e) {
+        err << "tcpsim: error: " << e.what() << '\n';
+        return kExitBadInput;
+    } catch (const UsageError& e) {
+        err << "tcpsim: error: " << e.what() << "\n(see tcpsim --help)\n";
+        return kExitBadInput;
+    } catch (const std::exception& e) {
+        err << "tcpsim: internal error: " << e.what() << '\n';
+        return kExitFailure;
+    }
+}
+
+}  // namespace tcpsim

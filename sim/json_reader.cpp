@@ -1,0 +1,385 @@
+#include "sim/json_reader.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace tcpsim {
+
+InputError::InputError(std::string file, std::string pointer, std::string message)
+    : std::runtime_error(file + ": " + (pointer.empty() ? std::string("(document)") : pointer) + ": " + message),
+      file_(std::move(file)), pointer_(std::move(pointer)), message_(std::move(message)) {}
+
+std::string json_pointer_escape(std::string_view key) {
+    std::string out;
+    for (char c : key) {
+        if (c == '~') out += "~0";
+        else if (c == '/') out += "~1";
+        else out += c;
+    }
+    return out;
+}
+
+std::string describe_json_value(const Json& v) {
+    std::string s = v.dump();
+    if (s.size() > 40) s = s.substr(0, 37) + "...";
+    return s;
+}
+
+namespace {
+
+// Tracks where the parser is, to name a duplicate key by its JSON pointer (nlohmann keeps the
+// last of two equal keys silently; a scenario with two "delay"s is almost surely a mistake).
+struct DuplicateKeyCheck {
+    struct Frame {
+        bool is_object;
+        std::set<std::string> keys;
+        std::string key;
+        size_t index = 0;
+    };
+    std::vector<Frame> stack;
+    std::string duplicate_pointer;
+
+    std::string pointer() const {
+        std::string p;
+        for (const auto& f : stack) p += "/" + (f.is_object ? json_pointer_escape(f.key) : std::to_string(f.index));
+        return p;
+    }
+    void value_done() {
+        if (!stack.empty() && !stack.back().is_object) ++stack.back().index;
+    }
+    bool operator()(int, Json::parse_event_t ev, Json& parsed) {
+        using E = Json::parse_event_t;
+        switch (ev) {
+            case E::object_start: stack.push_back({true, {}, {}, 0}); break;
+            case E::array_start: stack.push_back({false, {}, {}, 0}); break;
+            case E::object_end:
+            case E::array_end:
+                stack.pop_back();
+                value_done();
+                break;
+            case E::key: {
+                auto& f = stack.back();
+                f.key = parsed.get<std::string>();
+                if (!f.keys.insert(f.key).second && duplicate_pointer.empty()) duplicate_pointer = pointer();
+                break;
+            }
+            case E::value: value_done(); break;
+        }
+        return true;
+    }
+};
+
+std::pair<size_t, size_t> line_and_column(const std::string& text, size_t byte) {
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i < byte && i < text.size(); ++i) {
+        if (text[i] == '\n') { ++line; col = 1; } else { ++col; }
+    }
+    return {line, col};
+}
+
+}  // namespace
+
+Json parse_json_text(const std::string& text, const std::string& file) {
+    DuplicateKeyCheck dup;
+    Json j;
+    try {
+        j = Json::parse(text, [&dup](int d, Json::parse_event_t e, Json& p) { return dup(d, e, p); });
+    } catch (const Json::parse_error& e) {
+        // e.byte is 1-based and points just past the offending character.
+        auto [line, col] = line_and_column(text, e.byte == 0 ? 0 : e.byte - 1);
+        std::string what = e.what();
+        auto pos = what.find("syntax error");
+        if (pos != std::string::npos) what = what.substr(pos);
+        throw InputError(file, "", "malformed JSON at line " + std::to_string(line) + ", column " +
+                                       std::to_string(col) + ": " + what);
+    }
+    if (!dup.duplicate_pointer.empty())
+        throw InputError(file, dup.duplicate_pointer, "duplicate key (each key may appear once in an object)");
+    return j;
+}
+
+Json load_json_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(path, "", "cannot open file (does it exist and is it readable?)");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) throw InputError(path, "", "cannot read file");
+    return parse_json_text(ss.str(), path);
+}
+
+namespace {
+
+// Splits "12.5Mbps" into 12.5 and "Mbps". Only digits, one '.', and an optional exponent.
+bool split_number_unit(const std::string& s, double& number, std::string& unit) {
+    size_t i = 0;
+    while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
+    if (i == 0) return false;
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E') && i + 1 < s.size() &&
+        (std::isdigit(static_cast<unsigned char>(s[i + 1])) || s[i + 1] == '-' || s[i + 1] == '+')) {
+        ++i;
+        if (s[i] == '-' || s[i] == '+') ++i;
+        while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    }
+    try {
+        size_t used = 0;
+        number = std::stod(s.substr(0, i), &used);
+        if (used != i) return false;
+    } catch (...) {
+        return false;
+    }
+    size_t j = i;
+    while (j < s.size() && s[j] == ' ') ++j;
+    unit = s.substr(j);
+    return std::isfinite(number);
+}
+
+std::optional<uint64_t> scaled(double number, double factor) {
+    double v = std::round(number * factor);
+    if (!(v >= 0) || v >= 1.8e19) return std::nullopt;
+    return static_cast<uint64_t>(v);
+}
+
+}  // namespace
+
+std::optional<SimTime> parse_duration(const Json& v) {
+    if (v.is_number()) return SimTime::from_seconds(v.get<double>());
+    if (v.is_string()) return SimTime::parse(v.get<std::string>());
+    return std::nullopt;
+}
+
+std::optional<uint64_t> parse_bandwidth(const Json& v) {
+    if (v.is_number()) return scaled(v.get<double>(), 1);
+    if (!v.is_string()) return std::nullopt;
+    double n;
+    std::string unit;
+    if (!split_number_unit(v.get<std::string>(), n, unit)) return std::nullopt;
+    static const std::pair<const char*, double> units[] = {
+        {"bps", 1},      {"bit/s", 1},      {"kbps", 1e3}, {"kbit/s", 1e3}, {"Kbps", 1e3},
+        {"Mbps", 1e6},   {"Mbit/s", 1e6},   {"Gbps", 1e9}, {"Gbit/s", 1e9}, {"Tbps", 1e12},
+        {"Tbit/s", 1e12}};
+    for (const auto& [name, factor] : units)
+        if (unit == name) return scaled(n, factor);
+    return std::nullopt;
+}
+
+std::optional<uint64_t> parse_byte_size(const Json& v) {
+    if (v.is_number_unsigned()) return v.get<uint64_t>();
+    if (v.is_number_integer()) return std::nullopt;  // negative
+    if (v.is_number()) {
+        double d = v.get<double>();
+        if (d != std::floor(d)) return std::nullopt;
+        return scaled(d, 1);
+    }
+    if (!v.is_string()) return std::nullopt;
+    double n;
+    std::string unit;
+    if (!split_number_unit(v.get<std::string>(), n, unit)) return std::nullopt;
+    static const std::pair<const char*, double> units[] = {
+        {"B", 1},        {"", 1},          {"KB", 1e3},  {"kB", 1e3},   {"MB", 1e6},
+        {"GB", 1e9},     {"KiB", 1024.0},  {"MiB", 1048576.0}, {"GiB", 1073741824.0}};
+    for (const auto& [name, factor] : units)
+        if (unit == name) return scaled(n, factor);
+    return std::nullopt;
+}
+
+void JsonValueRef::fail(const std::string& expected) const {
+    throw InputError(file, pointer, "expected " + expected + ", got " + describe_json_value(value));
+}
+
+JsonObjectReader::JsonObjectReader(const Json& value, std::string pointer, const std::string& file)
+    : obj_(value), pointer_(std::move(pointer)), file_(file) {
+    if (!obj_.is_object())
+        throw InputError(file_, pointer_, "expected an object {...}, got " + describe_json_value(obj_));
+}
+
+const Json* JsonObjectReader::find(std::string_view key) {
+    asked_.insert(std::string(key));
+    auto it = obj_.find(key);
+    if (it == obj_.end()) return nullptr;
+    used_.insert(std::string(key));
+    return &*it;
+}
+
+JsonValueRef JsonObjectReader::require(std::string_view key) {
+    const Json* v = find(key);
+    if (!v) throw InputError(file_, pointer_of(key), "required field is missing");
+    return JsonValueRef{*v, pointer_of(key), file_};
+}
+
+std::optional<JsonValueRef> JsonObjectReader::optional(std::string_view key) {
+    const Json* v = find(key);
+    if (!v) return std::nullopt;
+    return JsonValueRef{*v, pointer_of(key), file_};
+}
+
+void JsonObjectReader::fail(std::string_view key, const std::string& expected) const {
+    auto it = obj_.find(key);
+    if (it == obj_.end()) throw InputError(file_, pointer_of(key), expected);
+    throw InputError(file_, pointer_of(key), "expected " + expected + ", got " + describe_json_value(*it));
+}
+
+void JsonObjectReader::fail_here(const std::string& message) const { throw InputError(file_, pointer_, message); }
+
+std::string JsonObjectReader::string(std::string_view key) {
+    auto v = require(key);
+    if (!v.value.is_string()) v.fail("a string");
+    return v.value.get<std::string>();
+}
+
+std::string JsonObjectReader::string_or(std::string_view key, std::string def) {
+    if (!has(key)) return def;
+    return string(key);
+}
+
+std::string JsonObjectReader::choice(std::string_view key, const std::vector<std::string>& choices, std::string def) {
+    auto v = optional(key);
+    if (!v) return def;
+    std::string list;
+    for (const auto& c : choices) list += (list.empty() ? "" : ", ") + ("\"" + c + "\"");
+    if (!v->value.is_string()) v->fail("one of " + list);
+    std::string s = v->value.get<std::string>();
+    if (std::find(choices.begin(), choices.end(), s) == choices.end()) {
+        std::string hint = closest_match(s, choices);
+        v->fail("one of " + list + (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+    }
+    return s;
+}
+
+bool JsonObjectReader::boolean_or(std::string_view key, bool def) {
+    auto v = optional(key);
+    if (!v) return def;
+    if (!v->value.is_boolean()) v->fail("true or false");
+    return v->value.get<bool>();
+}
+
+namespace {
+std::string range_text(double min, double max) {
+    std::ostringstream s;
+    s << "a number in [" << min << ", " << max << "]";
+    return s.str();
+}
+}  // namespace
+
+double JsonObjectReader::number_or(std::string_view key, double def, double min, double max) {
+    auto v = optional(key);
+    if (!v) return def;
+    if (!v->value.is_number()) v->fail(range_text(min, max));
+    double d = v->value.get<double>();
+    if (!(d >= min && d <= max)) v->fail(range_text(min, max));
+    return d;
+}
+
+int64_t JsonObjectReader::integer_or(std::string_view key, int64_t def, int64_t min, int64_t max) {
+    auto v = optional(key);
+    if (!v) return def;
+    std::string expected = "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]";
+    if (!v->value.is_number_integer()) v->fail(expected);
+    if (v->value.is_number_unsigned() && v->value.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) v->fail(expected);
+    int64_t i = v->value.get<int64_t>();
+    if (i < min || i > max) v->fail(expected);
+    return i;
+}
+
+uint64_t JsonObjectReader::uint64_or(std::string_view key, uint64_t def) {
+    auto v = optional(key);
+    if (!v) return def;
+    if (!v->value.is_number_unsigned()) v->fail("a non-negative integer");
+    return v->value.get<uint64_t>();
+}
+
+SimTime JsonObjectReader::duration(std::string_view key, SimTime min) {
+    auto v = require(key);
+    auto d = parse_duration(v.value);
+    std::string expected = "a duration >= " + min.to_string() + " such as \"10ms\", \"1.5s\" or a number of seconds";
+    if (!d || *d < min) v.fail(expected);
+    return *d;
+}
+
+SimTime JsonObjectReader::duration_or(std::string_view key, SimTime def, SimTime min) {
+    if (!has(key)) return def;
+    return duration(key, min);
+}
+
+std::optional<uint64_t> JsonObjectReader::bandwidth_opt(std::string_view key) {
+    auto v = optional(key);
+    if (!v) return std::nullopt;
+    auto b = parse_bandwidth(v->value);
+    if (!b || *b == 0) v->fail("a positive bandwidth such as \"10Mbps\", \"1Gbps\" or a number of bit/s");
+    return b;
+}
+
+uint64_t JsonObjectReader::bandwidth(std::string_view key) {
+    require(key);
+    return *bandwidth_opt(key);
+}
+
+uint64_t JsonObjectReader::byte_size_or(std::string_view key, uint64_t def, uint64_t min) {
+    auto v = optional(key);
+    if (!v) return def;
+    auto b = parse_byte_size(v->value);
+    if (!b || *b < min)
+        v->fail("a size >= " + std::to_string(min) + " bytes such as 1500, \"64KB\" or \"1MiB\"");
+    return *b;
+}
+
+JsonObjectReader JsonObjectReader::object(std::string_view key) {
+    auto v = require(key);
+    return JsonObjectReader(v.value, v.pointer, file_);
+}
+
+std::optional<JsonObjectReader> JsonObjectReader::object_opt(std::string_view key) {
+    auto v = optional(key);
+    if (!v) return std::nullopt;
+    return JsonObjectReader(v->value, v->pointer, file_);
+}
+
+const Json& JsonObjectReader::array(std::string_view key, size_t min_size) {
+    auto v = require(key);
+    if (!v.value.is_array() || v.value.size() < min_size)
+        v.fail(min_size > 0 ? "an array of at least " + std::to_string(min_size) + " element(s)" : "an array [...]");
+    return v.value;
+}
+
+const Json* JsonObjectReader::array_opt(std::string_view key) {
+    if (!has(key)) return nullptr;
+    return &array(key);
+}
+
+void JsonObjectReader::finish() const {
+    std::vector<std::string> known(asked_.begin(), asked_.end());
+    for (auto it = obj_.begin(); it != obj_.end(); ++it) {
+        if (used_.count(it.key())) continue;
+        // Keys starting with '_' or "comment" are the user's notes.
+        if (it.key().starts_with("_") || it.key() == "comment" || it.key() == "description") continue;
+        std::string hint = closest_match(it.key(), known);
+        throw InputError(file_, pointer_of(it.key()),
+                         "unknown key \"" + it.key() + "\"" + (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+    }
+}
+
+std::string closest_match(std::string_view word, const std::vector<std::string>& candidates) {
+    std::string best;
+    size_t best_d = 3;  // at most two edits away
+    for (const auto& c : candidates) {
+        // Levenshtein distance, two rows.
+        std::vector<size_t> prev(c.size() + 1), cur(c.size() + 1);
+        for (size_t j = 0; j <= c.size(); ++j) prev[j] = j;
+        for (size_t i = 1; i <= word.size(); ++i) {
+            cur[0] = i;
+            for (size_t j = 1; j <= c.size(); ++j) {
+                size_t sub = prev[j - 1] + (std::tolower(word[i - 1]) == std::tolower(c[j - 1]) ? 0 : 1);
+                cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+            }
+            std::swap(prev, cur);
+        }
+        if (prev[c.size()] < best_d) {
+            best_d = prev[c.size()];
+            best = c;
+        }
+    }
+    return best;
+}
+
+}  // namespace tcpsim
