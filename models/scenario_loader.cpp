@@ -168,8 +168,19 @@ private:
                 h.options.sack_permitted = o->boolean_or("sack_permitted", false);
                 o->finish();
             }
+            // A repeated segment is a raw constant-rate source: `count` copies `interval` apart,
+            // each one's seq advanced by the payload length (a stream without TCP).
+            int64_t count = s.integer_or("count", 1, 1, 10'000'000);
+            SimTime interval = s.duration_or("interval", SimTime::zero());
+            if (count > 1 && interval == SimTime::zero()) s.fail("interval", "a positive interval when count > 1");
             s.finish();
-            app.segments.push_back(seg);
+            for (int64_t k = 0; k < count; ++k) {
+                ScriptSegmentSpec copy = seg;
+                copy.at = seg.at + interval * k;
+                if (copy.at > c_.duration) break;
+                copy.header.seq = seg.header.seq + static_cast<uint32_t>(k) * seg.header.payload_len;
+                app.segments.push_back(copy);
+            }
         }
         r.finish();
         c_.applications.push_back(app);
