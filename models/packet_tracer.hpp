@@ -30,6 +30,16 @@ public:
     void on_link_state(const LinkDirection& l, bool up);
 
     const ConnectionTable& connections() const { return conns_; }
+    // The trace's connection id of a 4-tuple (either direction), for endpoint-level records.
+    uint32_t connection_id(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport) {
+        Packet p;
+        p.src_node = src;
+        p.src_port = sport;
+        p.dst_node = dst;
+        p.dst_port = dport;
+        return conns_.classify(p).first;
+    }
+    TraceWriter& writer() { return w_; }
     uint64_t drops(DropReason r) const { return drops_[static_cast<size_t>(r)]; }
     Json connections_summary() const;
 

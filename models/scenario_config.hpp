@@ -9,6 +9,8 @@
 #include "models/link_config.hpp"
 #include "models/node.hpp"
 #include "models/packet.hpp"
+#include "models/tcp/tcp_app_spec.hpp"
+#include "models/tcp/tcp_config.hpp"
 #include "sim/json_reader.hpp"
 #include "sim/time.hpp"
 #include "sim/trace_writer.hpp"
@@ -18,6 +20,7 @@ namespace tcpsim {
 struct NodeSpec {
     std::string name;
     NodeKind kind = NodeKind::host;
+    TcpConfig tcp;  // the scenario's "tcp" defaults with this node's "tcp" overrides applied
 };
 
 // A link (or one direction) is down from `from` until `to` (SimTime::max(): for good).
@@ -44,7 +47,7 @@ struct SegmentScriptSpec {
     std::vector<ScriptSegmentSpec> segments;
 };
 
-using ApplicationSpec = std::variant<SegmentScriptSpec>;
+using ApplicationSpec = std::variant<SegmentScriptSpec, TcpAppSpec>;
 
 struct ScenarioConfig {
     std::string file;
@@ -53,6 +56,7 @@ struct ScenarioConfig {
     uint64_t seed = 1;
     SimTime duration;
     TraceLevel trace_level = TraceLevel::segments;
+    TcpConfig tcp;  // top-level "tcp": defaults for every host
     std::vector<NodeSpec> nodes;
     std::vector<LinkSpec> links;
     std::vector<ApplicationSpec> applications;

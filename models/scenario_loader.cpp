@@ -28,6 +28,10 @@ public:
         c_.seed = top.uint64_or("seed", 1);
         c_.duration = top.duration("duration", SimTime::from_ns(1));
         if (auto t = top.object_opt("trace")) read_trace(*t);
+        if (auto t = top.object_opt("tcp")) {
+            c_.tcp = read_tcp_config(*t, TcpConfig{});
+            t->finish();
+        }
 
         if (auto topo = top.object_opt("topology")) expand_topology(*topo);
         if (const Json* nodes = top.array_opt("nodes"))
@@ -49,22 +53,29 @@ private:
         t.finish();
     }
 
-    void add_node(const std::string& name, NodeKind kind, const std::string& pointer) {
+    void add_node(const std::string& name, NodeKind kind, const std::string& pointer,
+                  const TcpConfig* tcp = nullptr) {
         if (!valid_name(name))
             throw InputError(file_, pointer, "expected a node name of 1-64 letters, digits, '_', '-' or '.', got \"" + name + "\"");
         if (!node_index_.emplace(name, static_cast<uint32_t>(c_.nodes.size())).second)
             throw InputError(file_, pointer, "node \"" + name + "\" is defined twice");
         if (c_.nodes.size() >= kMaxNodes)
             throw InputError(file_, pointer, "too many nodes (the limit is " + std::to_string(kMaxNodes) + ")");
-        c_.nodes.push_back(NodeSpec{name, kind});
+        c_.nodes.push_back(NodeSpec{name, kind, tcp ? *tcp : c_.tcp});
     }
 
     void read_node(const Json& v, const std::string& pointer) {
         JsonObjectReader r(v, pointer, file_);
         std::string name = r.string("name");
         std::string type = r.choice("type", {"host", "router"}, "host");
+        TcpConfig tcp = c_.tcp;
+        if (auto t = r.object_opt("tcp")) {
+            if (type == "router") r.fail("tcp", "no \"tcp\" on a router (routers have no TCP)");
+            tcp = read_tcp_config(*t, c_.tcp);
+            t->finish();
+        }
         r.finish();
-        add_node(name, type == "router" ? NodeKind::router : NodeKind::host, r.pointer_of("name"));
+        add_node(name, type == "router" ? NodeKind::router : NodeKind::host, r.pointer_of("name"), &tcp);
     }
 
     uint32_t node_ref(JsonValueRef v) {
@@ -138,11 +149,57 @@ private:
 
     void read_application(const Json& v, const std::string& pointer) {
         JsonObjectReader r(v, pointer, file_);
-        std::string type = r.choice("type", {"segments"}, "");
+        std::string type = r.choice("type", {"bulk", "request_response", "idle", "segments"}, "");
         if (type.empty()) r.require("type");
+        if (type == "segments") read_segment_script(r);
+        else read_tcp_application(r, type);
+        r.finish();
+    }
+
+    uint32_t host_ref(JsonObjectReader& r, std::string_view key) {
+        uint32_t n = node_ref(r.require(key));
+        if (c_.nodes[n].kind != NodeKind::host) r.fail(key, "a host (routers run no applications)");
+        return n;
+    }
+
+    void read_tcp_application(JsonObjectReader& r, const std::string& type) {
+        TcpAppSpec a;
+        a.kind = type == "bulk" ? TcpAppSpec::Kind::bulk
+                 : type == "request_response" ? TcpAppSpec::Kind::request_response : TcpAppSpec::Kind::idle;
+        a.client = host_ref(r, "from");
+        a.server = host_ref(r, "to");
+        if (a.client == a.server) r.fail("to", "another host than \"from\"");
+        a.port = static_cast<uint16_t>(r.integer_or("port", 5555, 1, 65535));
+        a.sport = static_cast<uint16_t>(r.integer_or("sport", 0, 0, 65535));
+        a.start = r.duration_or("start", SimTime::zero());
+        if (a.start >= c_.duration) r.fail("start", "a time before the end of the run (" + c_.duration.to_string() + ")");
+        if (r.has("close_at")) a.close_at = r.duration("close_at");
+        if (r.has("abort_at")) a.abort_at = r.duration("abort_at");
+        if (a.kind == TcpAppSpec::Kind::bulk) {
+            if (r.has("bytes")) a.bytes = r.byte_size_or("bytes", 0, 1);
+            a.reply_bytes = r.byte_size_or("reply_bytes", 0);
+        } else if (a.kind == TcpAppSpec::Kind::request_response) {
+            a.request = r.byte_size_or("request", a.request, 1);
+            a.response = r.byte_size_or("response", a.response, 1);
+            a.count = static_cast<uint32_t>(r.integer_or("count", 1, 1, 100'000'000));
+            a.think = r.duration_or("think", SimTime::zero());
+        }
+        a.client_tcp = c_.nodes[a.client].tcp;
+        a.server_tcp = c_.nodes[a.server].tcp;
+        if (auto t = r.object_opt("tcp")) {
+            a.client_tcp = read_tcp_config(*t, a.client_tcp);
+            t->finish();
+        }
+        if (auto t = r.object_opt("server_tcp")) {
+            a.server_tcp = read_tcp_config(*t, a.server_tcp);
+            t->finish();
+        }
+        c_.applications.push_back(a);
+    }
+
+    void read_segment_script(JsonObjectReader& r) {
         SegmentScriptSpec app;
-        app.node = node_ref(r.require("node"));
-        if (c_.nodes[app.node].kind != NodeKind::host) r.fail("node", "a host (routers run no applications)");
+        app.node = host_ref(r, "node");
         const Json& segs = r.array("segments", 1);
         for (size_t i = 0; i < segs.size(); ++i) {
             JsonObjectReader s(segs[i], r.pointer_of("segments") + "/" + std::to_string(i), file_);
@@ -182,7 +239,6 @@ private:
                 app.segments.push_back(copy);
             }
         }
-        r.finish();
         c_.applications.push_back(app);
     }
 

@@ -11,9 +11,42 @@ World::World(const ScenarioConfig& config, const RunOptions& options)
     for (const auto& n : config_.nodes) net_.add_node(n.name, n.kind);
     for (const auto& l : config_.links) net_.add_link(net_.node(l.a), net_.node(l.b), l.forward, l.reverse);
     net_.compute_routes();
+    stacks_.resize(config_.nodes.size());
+    for (size_t i = 0; i < config_.nodes.size(); ++i)
+        if (config_.nodes[i].kind == NodeKind::host)
+            stacks_[i] = std::make_unique<TcpStack>(net_, net_.node(static_cast<uint32_t>(i)), config_.nodes[i].tcp);
     for (const auto& app : config_.applications) {
-        std::visit([this](const SegmentScriptSpec& s) { scripts_.push_back(std::make_unique<SegmentScript>(net_, s)); }, app);
+        if (const auto* s = std::get_if<SegmentScriptSpec>(&app)) {
+            scripts_.push_back(std::make_unique<SegmentScript>(net_, *s));
+            continue;
+        }
+        const TcpAppSpec& a = std::get<TcpAppSpec>(app);
+        auto session = std::make_unique<TcpSession>(static_cast<uint32_t>(sessions_.size()), a, *stacks_[a.client],
+                                                    *stacks_[a.server], *this);
+        auto key = std::make_pair(a.server, a.port);
+        if (!expected_.count(key)) {
+            // One listener per server port; it hands each accepted connection to the session
+            // whose client it comes from (the first session's server_tcp configures the port).
+            expected_[key];
+            stacks_[a.server]->listen(a.port, a.server_tcp, [this, key](TcpConnection& c) -> TcpApplication* {
+                auto& waiting = expected_[key];
+                auto it = waiting.find({c.endpoint().remote().node, c.endpoint().remote().port});
+                if (it == waiting.end()) return nullptr;
+                TcpSession* s = it->second;
+                waiting.erase(it);
+                return s->accept(c);
+            });
+        }
+        sessions_.push_back(std::move(session));
     }
+}
+
+void World::session_started(TcpSession& s) {
+    expected_[{s.spec().server, s.spec().port}][{s.spec().client, s.client_port()}] = &s;
+}
+
+void World::session_finished(TcpSession&) {
+    if (++sessions_finished_ == sessions_.size()) sim_.stop(StopReason::all_finished);
 }
 
 void World::schedule_outages() {
@@ -51,7 +84,7 @@ Json World::meta() const {
     return m;
 }
 
-Json World::summary(const RunResult& r) const {
+Json World::summary(const RunResult& r) {
     Json s;
     s["run"] = {{"stop_reason", std::string(to_string(r.reason))},
                 {"end_time", r.end_time.to_seconds()},
@@ -63,6 +96,9 @@ Json World::summary(const RunResult& r) const {
     s["drops"] = drops;
     s["links"] = net_.links_summary();
     s["connections"] = net_.tracer().connections_summary();
+    Json apps = Json::array();
+    for (const auto& session : sessions_) apps.push_back(session->summary());
+    s["applications"] = apps;
     return s;
 }
 
@@ -70,6 +106,7 @@ RunResult World::run() {
     writer_.begin(meta());
     schedule_outages();
     for (auto& s : scripts_) s->start(sim_);
+    for (auto& s : sessions_) s->schedule(sim_);
     RunResult r = sim_.run(config_.duration, options_.max_events);
     writer_.end(summary(r));
     return r;

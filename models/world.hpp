@@ -1,6 +1,7 @@
 #pragma once
 // World: one simulation built from a ScenarioConfig: the simulator, the network, the
 // applications and the trace. run() executes it and writes the trace's summary.
+#include <map>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -9,6 +10,8 @@
 #include "models/network.hpp"
 #include "models/scenario_config.hpp"
 #include "models/segment_script.hpp"
+#include "models/tcp/tcp_session.hpp"
+#include "models/tcp/tcp_stack.hpp"
 #include "sim/simulator.hpp"
 #include "sim/trace_writer.hpp"
 
@@ -22,7 +25,7 @@ struct RunOptions {
     uint64_t max_events = UINT64_MAX;
 };
 
-class World {
+class World final : public SessionObserver {
 public:
     World(const ScenarioConfig& config, const RunOptions& options);
     World(const World&) = delete;
@@ -33,10 +36,16 @@ public:
     Simulator& sim() { return sim_; }
     Network& network() { return net_; }
     const TraceWriter& trace() const { return writer_; }
+    TcpStack* stack(uint32_t node) { return node < stacks_.size() ? stacks_[node].get() : nullptr; }
+    TcpSession& session(size_t i) { return *sessions_[i]; }
+    size_t session_count() const { return sessions_.size(); }
+
+    void session_started(TcpSession& s) override;
+    void session_finished(TcpSession& s) override;
 
 private:
     Json meta() const;
-    Json summary(const RunResult& r) const;
+    Json summary(const RunResult& r);
     void schedule_outages();
 
     const ScenarioConfig& config_;
@@ -45,6 +54,11 @@ private:
     TraceWriter writer_;
     Network net_;
     std::vector<std::unique_ptr<SegmentScript>> scripts_;
+    std::vector<std::unique_ptr<TcpStack>> stacks_;  // by node index; null for routers
+    std::vector<std::unique_ptr<TcpSession>> sessions_;
+    // Sessions waiting for their server side, by (server node, port) then (client node, port).
+    std::map<std::pair<uint32_t, uint16_t>, std::map<std::pair<uint32_t, uint16_t>, TcpSession*>> expected_;
+    size_t sessions_finished_ = 0;
 };
 
 }  // namespace tcpsim

@@ -1,0 +1,82 @@
+#include "models/tcp/tcp_config.hpp"
+
+namespace tcpsim {
+
+TcpConfig read_tcp_config(JsonObjectReader& r, TcpConfig c) {
+    c.mss = static_cast<uint32_t>(r.integer_or("mss", c.mss, 88, 65495));
+    c.send_buffer = r.byte_size_or("send_buffer", c.send_buffer, 1);
+    c.receive_buffer = r.byte_size_or("receive_buffer", c.receive_buffer, 1);
+    if (c.send_buffer > (1ULL << 30)) r.fail("send_buffer", "at most 1 GiB");
+    if (c.receive_buffer > (1ULL << 30)) r.fail("receive_buffer", "at most 1 GiB (window scale 14)");
+    c.window_scaling = r.boolean_or("window_scaling", c.window_scaling);
+    c.sack = r.boolean_or("sack", c.sack);
+    c.timestamps = r.boolean_or("timestamps", c.timestamps);
+    c.timestamp_tick = r.duration_or("timestamp_tick", c.timestamp_tick, SimTime::from_us(1));
+    c.nagle = r.boolean_or("nagle", c.nagle);
+    if (auto v = r.optional("delayed_ack")) {
+        if (v->value.is_boolean()) {
+            c.delayed_ack.enabled = v->value.get<bool>();
+        } else {
+            JsonObjectReader d(v->value, v->pointer, r.file());
+            c.delayed_ack.enabled = d.boolean_or("enabled", true);
+            c.delayed_ack.every = static_cast<uint32_t>(d.integer_or("every", c.delayed_ack.every, 1, 64));
+            c.delayed_ack.max_delay = d.duration_or("max_delay", c.delayed_ack.max_delay, SimTime::from_ns(1));
+            if (c.delayed_ack.max_delay > SimTime::from_ms(500))
+                d.fail("max_delay", "at most 500ms (RFC 1122 4.2.3.2)");
+            d.finish();
+        }
+    }
+    if (r.has("isn")) c.isn = static_cast<uint32_t>(r.integer_or("isn", 0, 0, UINT32_MAX));
+    c.initial_cwnd_segments = static_cast<uint32_t>(r.integer_or("initial_cwnd", c.initial_cwnd_segments, 1, 1000));
+    c.initial_rto = r.duration_or("initial_rto", c.initial_rto, SimTime::from_ms(1));
+    c.min_rto = r.duration_or("min_rto", c.min_rto, SimTime::from_us(1));
+    c.max_rto = r.duration_or("max_rto", c.max_rto, SimTime::from_ms(1));
+    if (c.max_rto < c.min_rto) r.fail("max_rto", "a duration >= min_rto (" + c.min_rto.to_string() + ")");
+    c.syn_retries = static_cast<uint32_t>(r.integer_or("syn_retries", c.syn_retries, 0, 127));
+    c.synack_retries = static_cast<uint32_t>(r.integer_or("synack_retries", c.synack_retries, 0, 127));
+    c.data_retries = static_cast<uint32_t>(r.integer_or("data_retries", c.data_retries, 1, 127));
+    c.msl = r.duration_or("msl", c.msl);
+    if (auto v = r.optional("keepalive")) {
+        if (v->value.is_boolean()) {
+            c.keepalive.enabled = v->value.get<bool>();
+        } else {
+            JsonObjectReader k(v->value, v->pointer, r.file());
+            c.keepalive.enabled = k.boolean_or("enabled", true);
+            c.keepalive.idle = k.duration_or("idle", c.keepalive.idle, SimTime::from_ms(1));
+            c.keepalive.interval = k.duration_or("interval", c.keepalive.interval, SimTime::from_ms(1));
+            c.keepalive.count = static_cast<uint32_t>(k.integer_or("count", c.keepalive.count, 1, 1000));
+            c.keepalive.probe_with_byte = k.boolean_or("probe_with_byte", c.keepalive.probe_with_byte);
+            c.keepalive.send_rst = k.boolean_or("send_rst", c.keepalive.send_rst);
+            k.finish();
+        }
+    }
+    return c;
+}
+
+Json tcp_config_to_json(const TcpConfig& c) {
+    Json j;
+    j["mss"] = c.mss;
+    j["send_buffer"] = c.send_buffer;
+    j["receive_buffer"] = c.receive_buffer;
+    j["window_scaling"] = c.window_scaling;
+    j["sack"] = c.sack;
+    j["timestamps"] = c.timestamps;
+    j["timestamp_tick_ns"] = c.timestamp_tick.ns();
+    j["nagle"] = c.nagle;
+    j["delayed_ack"] = {{"enabled", c.delayed_ack.enabled}, {"every", c.delayed_ack.every}, {"max_delay_ns", c.delayed_ack.max_delay.ns()}};
+    if (c.isn) j["isn"] = *c.isn;
+    j["initial_cwnd"] = c.initial_cwnd_segments;
+    j["initial_rto_ns"] = c.initial_rto.ns();
+    j["min_rto_ns"] = c.min_rto.ns();
+    j["max_rto_ns"] = c.max_rto.ns();
+    j["syn_retries"] = c.syn_retries;
+    j["synack_retries"] = c.synack_retries;
+    j["data_retries"] = c.data_retries;
+    j["msl_ns"] = c.msl.ns();
+    j["keepalive"] = {{"enabled", c.keepalive.enabled},   {"idle_ns", c.keepalive.idle.ns()},
+                      {"interval_ns", c.keepalive.interval.ns()}, {"count", c.keepalive.count},
+                      {"probe_with_byte", c.keepalive.probe_with_byte}, {"send_rst", c.keepalive.send_rst}};
+    return j;
+}
+
+}  // namespace tcpsim

@@ -1,0 +1,53 @@
+#pragma once
+// TcpConfig: every knob of a TCP endpoint, with Linux-like defaults where Linux has one.
+#include <cstdint>
+#include <optional>
+
+#include "sim/json_reader.hpp"
+#include "sim/time.hpp"
+
+namespace tcpsim {
+
+struct KeepaliveConfig {
+    bool enabled = false;
+    SimTime idle = SimTime::from_s(7200);     // Linux tcp_keepalive_time
+    SimTime interval = SimTime::from_s(75);   // Linux tcp_keepalive_intvl
+    uint32_t count = 10;                      // unanswered probes before the connection is closed
+    bool probe_with_byte = false;             // RFC 1122 4.2.3.6: some stacks send one garbage byte
+    bool send_rst = true;                     // Linux sends a RST when it gives up
+};
+
+struct DelayedAckConfig {
+    bool enabled = true;
+    uint32_t every = 2;                      // ACK at least every 2nd full-sized segment (RFC 1122/5681)
+    SimTime max_delay = SimTime::from_ms(40);  // Linux's delayed-ACK timeout; RFC 1122 allows <= 500 ms
+};
+
+struct TcpConfig {
+    uint32_t mss = 1460;                // the MSS option value announced; payload = min(both) - options
+    uint64_t send_buffer = 1 << 20;
+    uint64_t receive_buffer = 1 << 20;
+    bool window_scaling = true;         // RFC 7323
+    bool sack = true;                   // RFC 2018 SACK-permitted (negotiated)
+    bool timestamps = true;             // RFC 7323
+    SimTime timestamp_tick = SimTime::from_ms(1);
+    bool nagle = true;
+    DelayedAckConfig delayed_ack;
+    std::optional<uint32_t> isn;        // fixed ISN (textbook figures); else drawn from the endpoint's stream
+    uint32_t initial_cwnd_segments = 10;  // RFC 6928 IW10
+    SimTime initial_rto = SimTime::from_s(1);    // RFC 6298 (2.1)
+    SimTime min_rto = SimTime::from_ms(200);     // Linux; RFC 6298 says 1 s
+    SimTime max_rto = SimTime::from_s(120);      // Linux TCP_RTO_MAX
+    uint32_t syn_retries = 6;           // Linux tcp_syn_retries
+    uint32_t synack_retries = 5;        // Linux tcp_synack_retries
+    uint32_t data_retries = 15;         // Linux tcp_retries2
+    SimTime msl = SimTime::from_s(30);  // TIME-WAIT lasts 2*MSL = 60 s, as Linux's fixed TIME-WAIT
+    KeepaliveConfig keepalive;
+};
+
+// Reads the fields present in r over `base` ("tcp" at the top level, then per-node and
+// per-application overrides).
+TcpConfig read_tcp_config(JsonObjectReader& r, TcpConfig base);
+Json tcp_config_to_json(const TcpConfig& c);
+
+}  // namespace tcpsim

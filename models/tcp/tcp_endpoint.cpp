@@ -1,0 +1,246 @@
+// TcpEndpoint: construction, application calls, state changes and timers.
+// Segment arrival is in tcp_input.cpp, what leaves in tcp_output.cpp.
+#include "models/tcp/tcp_endpoint.hpp"
+
+#include <algorithm>
+
+namespace tcpsim {
+
+TcpEndpoint::TcpEndpoint(const TcpConfig& config, TcpEndpointOutput& out, TcpAddress local, TcpAddress remote,
+                         uint32_t iss)
+    : c_(config), out_(out), local_(local), remote_(remote), iss_(iss),
+      rtt_(config.initial_rto, config.min_rto, config.max_rto), cc_(make_congestion_control("reno")) {
+    // RFC 7323 2.3: the smallest shift that lets the whole receive buffer be advertised.
+    if (c_.window_scaling)
+        while ((c_.receive_buffer >> rcv_wscale_) > 65535 && rcv_wscale_ < 14) ++rcv_wscale_;
+    // Timestamps count from an offset per connection (RFC 7323 5.4 recommends one), here the
+    // ISS, so a fixed-ISN scenario also has fixed timestamps.
+    ts_offset_ = iss;
+    eff_mss_ = std::min(c_.mss, peer_mss_);
+    cc_->init(eff_mss_, c_.initial_cwnd_segments);
+}
+
+TcpEndpoint::~TcpEndpoint() = default;
+
+void TcpEndpoint::set_state(TcpState s, std::string_view reason) {
+    if (s == state_) return;
+    TcpState old = state_;
+    state_ = s;
+    out_.state_changed(old, s, reason);
+}
+
+void TcpEndpoint::finish(CloseReason reason, std::string_view why) {
+    for (size_t t = 0; t < kTcpTimerCount; ++t) out_.cancel_timer(static_cast<TcpTimer>(t));
+    retransmit_armed_ = persist_armed_ = delack_armed_ = false;
+    set_state(TcpState::CLOSED, why);
+    out_.closed(reason);
+}
+
+void TcpEndpoint::enter_time_wait(std::string_view reason, SimTime now) {
+    out_.cancel_timer(TcpTimer::retransmit);
+    out_.cancel_timer(TcpTimer::persist);
+    out_.cancel_timer(TcpTimer::keepalive);
+    retransmit_armed_ = persist_armed_ = false;
+    set_state(TcpState::TIME_WAIT, reason);
+    // RFC 9293 3.10.7.4: wait 2*MSL so that the last ACK can be retransmitted if lost.
+    out_.set_timer(TcpTimer::time_wait, now.sat_add(c_.msl * 2));
+}
+
+// ---------------------------------------------------------------- application calls
+
+void TcpEndpoint::connect(SimTime now) {
+    if (state_ != TcpState::CLOSED) return;
+    active_open_ = true;
+    last_received_ = now;
+    send_syn(false, now);
+    snd_nxt_ = snd_max_ = 0;
+    timing_ = !c_.timestamps;  // time the SYN (Karn: dropped if it is retransmitted)
+    timed_offset_ = -1;
+    timed_at_ = now;
+    arm_retransmit(now);
+    set_state(TcpState::SYN_SENT, "connect");
+}
+
+void TcpEndpoint::listen(SimTime now) {
+    if (state_ != TcpState::CLOSED) return;
+    last_received_ = now;
+    set_state(TcpState::LISTEN, "listen");
+}
+
+uint64_t TcpEndpoint::send(uint64_t bytes, SimTime now) {
+    // Data may be queued from the open on (RFC 9293 3.10.2) until our own FIN; CLOSE-WAIT still
+    // sends (half-close: only the peer has finished).
+    if (fin_queued_ || state_ == TcpState::CLOSED || state_ == TcpState::LISTEN || state_ == TcpState::TIME_WAIT)
+        return 0;
+    uint64_t buffered = static_cast<uint64_t>(written_ - snd_una_data());
+    uint64_t space = c_.send_buffer > buffered ? c_.send_buffer - buffered : 0;
+    uint64_t n = std::min(bytes, space);
+    written_ += static_cast<int64_t>(n);
+    if (n) try_send(now);
+    return n;
+}
+
+void TcpEndpoint::close(SimTime now) {
+    switch (state_) {
+        case TcpState::LISTEN:
+        case TcpState::SYN_SENT: finish(CloseReason::normal, "close before the connection was established"); return;
+        case TcpState::SYN_RECEIVED:
+            // RFC 9293 3.10.4: the FIN waits until the connection is established.
+            fin_queued_ = true;
+            return;
+        case TcpState::ESTABLISHED:
+            fin_queued_ = true;
+            set_state(TcpState::FIN_WAIT_1, "close");
+            try_send(now);
+            return;
+        case TcpState::CLOSE_WAIT:
+            fin_queued_ = true;
+            set_state(TcpState::LAST_ACK, "close");
+            try_send(now);
+            return;
+        default: return;  // already closing or closed
+    }
+}
+
+void TcpEndpoint::abort(SimTime now) {
+    (void)now;
+    if (state_ == TcpState::CLOSED) return;
+    // RFC 9293 3.10.5: synchronized states send <SEQ=SND.NXT><CTL=RST>.
+    if (is_synchronized(state_) && state_ != TcpState::TIME_WAIT) send_rst(seq_of(snd_nxt_), rcv_nxt(), true);
+    finish(CloseReason::aborted, "abort");
+}
+
+void TcpEndpoint::read(uint64_t bytes, SimTime now) {
+    uint64_t before = rcv_wnd();
+    unread_ -= std::min(bytes, unread_);
+    // Receiver SWS avoidance (RFC 1122 4.2.3.3): announce the opening only once it is worth a
+    // segment, or half the buffer.
+    uint64_t free = c_.receive_buffer - unread_;
+    uint64_t threshold = std::min<uint64_t>(c_.receive_buffer / 2, eff_mss_);
+    if (is_synchronized(state_) && free >= before + threshold) send_ack(now);
+}
+
+// ---------------------------------------------------------------- timers
+
+void TcpEndpoint::on_timer(TcpTimer t, SimTime now) {
+    switch (t) {
+        case TcpTimer::retransmit: on_retransmit_timeout(now); break;
+        case TcpTimer::persist: on_persist_timeout(now); break;
+        case TcpTimer::delayed_ack:
+            delack_armed_ = false;
+            if (is_synchronized(state_) && segments_unacked_ > 0) send_ack(now);
+            break;
+        case TcpTimer::keepalive: on_keepalive_timeout(now); break;
+        case TcpTimer::time_wait:
+            if (state_ == TcpState::TIME_WAIT) finish(CloseReason::normal, "2*MSL elapsed");
+            break;
+    }
+}
+
+void TcpEndpoint::on_retransmit_timeout(SimTime now) {
+    retransmit_armed_ = false;
+    if (state_ == TcpState::SYN_SENT || state_ == TcpState::SYN_RECEIVED) {
+        bool syn_sent = state_ == TcpState::SYN_SENT;
+        uint32_t limit = syn_sent ? c_.syn_retries : c_.synack_retries;
+        if (counters_.syn_retransmissions >= limit) {
+            finish(CloseReason::connection_timed_out,
+                   syn_sent ? "SYN retransmissions exhausted" : "SYN-ACK retransmissions exhausted");
+            return;
+        }
+        // RFC 6298 (5.5)-(5.6): back off, retransmit, restart the timer.
+        rtt_.back_off();
+        ++counters_.syn_retransmissions;
+        ++counters_.rto_expirations;
+        timing_ = false;
+        send_syn(!syn_sent, now);
+        arm_retransmit(now);
+        out_.note("rto", rtt_.rto());
+        return;
+    }
+    if (!is_synchronized(state_) || state_ == TcpState::TIME_WAIT) return;
+    if (snd_una_ >= snd_max_) return;  // everything was acknowledged meanwhile
+    if (retries_ >= c_.data_retries) {
+        finish(CloseReason::retransmit_limit, "retransmission limit reached");
+        return;
+    }
+    ++retries_;
+    ++counters_.rto_expirations;
+    // RFC 5681 (4): ssthresh from the flight, cwnd to the loss window; RFC 6298 (5.4)-(5.6):
+    // retransmit the earliest unacknowledged segment with a doubled RTO. The rest follows as
+    // ACKs return (go-back-N from SND.UNA under the new cwnd).
+    cc_->on_rto(static_cast<uint64_t>(std::max<int64_t>(0, std::min(snd_max_, written_) - snd_una_data())));
+    rtt_.back_off();
+    timing_ = false;
+    snd_nxt_ = snd_una_;
+    int64_t data_left = written_ - snd_una_;
+    uint32_t len = static_cast<uint32_t>(std::clamp<int64_t>(data_left, 0, eff_mss_));
+    bool fin = fin_queued_ && snd_una_ + len == written_;
+    send_segment(snd_una_, len, fin, now);
+    snd_nxt_ = snd_una_ + len + (fin ? 1 : 0);
+    arm_retransmit(now);
+    out_.note("rto", rtt_.rto());
+}
+
+void TcpEndpoint::on_persist_timeout(SimTime now) {
+    persist_armed_ = false;
+    if (!is_synchronized(state_) || state_ == TcpState::TIME_WAIT) return;
+    if (snd_wnd_ == 0 && written_ > snd_nxt_) {
+        // Zero-window probe, as Linux sends it: an old sequence number the receiver must answer
+        // with an ACK carrying its current window (RFC 9293 3.8.6.1).
+        send_probe(now, false);
+        ++counters_.zero_window_probes;
+        ++persist_backoff_;
+        SimTime wait = std::min(c_.max_rto, rtt_.rto().sat_mul(int64_t{1} << std::min<uint32_t>(persist_backoff_, 30)));
+        out_.set_timer(TcpTimer::persist, now.sat_add(wait));
+        persist_armed_ = true;
+        return;
+    }
+    // Sender SWS override: the window is open but too small to be worth it and nothing is in
+    // flight to bring an ACK; send what fits.
+    persist_backoff_ = 0;
+    if (written_ > snd_nxt_ && snd_wnd_ > 0) {
+        uint64_t len = std::min<uint64_t>({snd_wnd_, static_cast<uint64_t>(written_ - snd_nxt_), eff_mss_});
+        bool fin = fin_queued_ && snd_nxt_ + static_cast<int64_t>(len) == written_;
+        send_segment(snd_nxt_, static_cast<uint32_t>(len), fin, now);
+        snd_nxt_ += static_cast<int64_t>(len) + (fin ? 1 : 0);
+    }
+    try_send(now);
+}
+
+void TcpEndpoint::arm_keepalive(SimTime now) {
+    (void)now;
+    if (!c_.keepalive.enabled) return;
+    out_.set_timer(TcpTimer::keepalive, last_received_.sat_add(c_.keepalive.idle));
+}
+
+void TcpEndpoint::on_keepalive_timeout(SimTime now) {
+    if (!c_.keepalive.enabled) return;
+    if (state_ != TcpState::ESTABLISHED && state_ != TcpState::CLOSE_WAIT && state_ != TcpState::FIN_WAIT_2) return;
+    if (probes_out_ == 0) {
+        // The timer is not moved on every segment; it checks here whether the connection has
+        // really been idle for the whole idle time since the last segment received.
+        SimTime due = last_received_.sat_add(c_.keepalive.idle);
+        if (now < due) {
+            out_.set_timer(TcpTimer::keepalive, due);
+            return;
+        }
+    }
+    if (snd_max_ > snd_una_ || written_ > snd_nxt_) {
+        // Data outstanding: the retransmission and persist timers watch the peer instead.
+        probes_out_ = 0;
+        out_.set_timer(TcpTimer::keepalive, now.sat_add(c_.keepalive.idle));
+        return;
+    }
+    if (probes_out_ >= c_.keepalive.count) {
+        // RFC 1122 4.2.3.6: the peer is dead. Linux tells it so with a RST.
+        if (c_.keepalive.send_rst) send_rst(seq_of(snd_nxt_), rcv_nxt(), true);
+        finish(CloseReason::keepalive_timeout, "keepalive timeout");
+        return;
+    }
+    send_probe(now, c_.keepalive.probe_with_byte);
+    ++probes_out_;
+    ++counters_.keepalive_probes;
+    out_.set_timer(TcpTimer::keepalive, now.sat_add(c_.keepalive.interval));
+}
+
+}  // namespace tcpsim

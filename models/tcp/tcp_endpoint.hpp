@@ -1,0 +1,233 @@
+#pragma once
+// TcpEndpoint: one end of one TCP connection, as a state machine with no I/O (after smoltcp's
+// socket). Inputs: an arriving segment, a timer firing, an application call; each takes the
+// current time. Outputs go through TcpEndpointOutput: segments to send, timers to arm or cancel,
+// state changes and what the application is told. Unit tests drive it with hand-made segments.
+//
+// Sequence space is kept as 64-bit stream offsets (offset 0 = first data byte = ISS+1; the SYN is
+// offset -1; the FIN sits just past the last data byte) and turned into 32-bit sequence numbers
+// only on the wire, so wraparound is handled in one place (seq_of / offset_of).
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "models/packet.hpp"
+#include "models/tcp/congestion_control.hpp"
+#include "models/tcp/reassembly_queue.hpp"
+#include "models/tcp/rtt_estimator.hpp"
+#include "models/tcp/tcp_config.hpp"
+#include "models/tcp/tcp_state.hpp"
+#include "sim/time.hpp"
+
+namespace tcpsim {
+
+enum class TcpTimer : uint8_t { retransmit, persist, delayed_ack, keepalive, time_wait };
+inline constexpr size_t kTcpTimerCount = 5;
+constexpr std::string_view to_string(TcpTimer t) {
+    constexpr std::string_view names[] = {"retransmit", "persist", "delayed_ack", "keepalive", "time_wait"};
+    return names[static_cast<size_t>(t)];
+}
+
+// Why a connection ended (what the application is told, and the trace says).
+enum class CloseReason : uint8_t {
+    normal,               // both FINs exchanged and acknowledged
+    reset,                // the peer sent RST
+    refused,              // RST in answer to our SYN
+    connection_timed_out, // SYN (or SYN-ACK) retransmissions exhausted
+    retransmit_limit,     // data retransmissions exhausted (tcp_retries2)
+    keepalive_timeout,    // keepalive probes unanswered
+    aborted,              // the application called abort()
+};
+constexpr std::string_view to_string(CloseReason r) {
+    constexpr std::string_view names[] = {"normal", "reset", "connection refused", "connection timed out",
+                                          "retransmission limit", "keepalive timeout", "aborted"};
+    return names[static_cast<size_t>(r)];
+}
+
+class TcpEndpointOutput {
+public:
+    virtual void emit(const Packet& segment) = 0;
+    virtual void set_timer(TcpTimer t, SimTime at) = 0;
+    virtual void cancel_timer(TcpTimer t) = 0;
+    virtual void state_changed(TcpState from, TcpState to, std::string_view reason) = 0;
+    // Application notifications.
+    virtual void connected() = 0;
+    // In-order bytes [offset, offset + bytes) of the peer's stream, each exactly once.
+    virtual void data_received(uint64_t offset, uint64_t bytes) = 0;
+    virtual void peer_closed() = 0;  // the peer's FIN: end of its stream
+    virtual void writable() = 0;     // send-buffer space was freed
+    virtual void closed(CloseReason reason) = 0;
+    // Something worth a trace line that is neither a segment nor a state change (RTO values,
+    // keepalive probes, zero-window probes).
+    virtual void note(std::string_view what, SimTime value) = 0;
+
+protected:
+    ~TcpEndpointOutput() = default;
+};
+
+struct TcpAddress {
+    uint32_t node = 0;
+    uint16_t port = 0;
+};
+
+struct TcpCounters {
+    uint64_t segments_sent = 0, segments_received = 0;
+    uint64_t bytes_sent = 0, bytes_retransmitted = 0;
+    uint64_t retransmissions = 0, rto_expirations = 0;
+    uint64_t syn_retransmissions = 0;
+    uint64_t keepalive_probes = 0, zero_window_probes = 0;
+    uint64_t duplicate_segments = 0, out_of_order_segments = 0;
+    uint64_t bytes_delivered = 0;
+};
+
+class TcpEndpoint {
+public:
+    TcpEndpoint(const TcpConfig& config, TcpEndpointOutput& out, TcpAddress local, TcpAddress remote, uint32_t iss);
+    ~TcpEndpoint();
+    TcpEndpoint(const TcpEndpoint&) = delete;
+    TcpEndpoint& operator=(const TcpEndpoint&) = delete;
+
+    // --- application calls (RFC 9293 3.10.1-3.10.5) ---
+    void connect(SimTime now);   // active OPEN: SYN-SENT
+    void listen(SimTime now);    // passive OPEN: LISTEN (waits for a SYN from `remote`'s side)
+    // Queues up to `bytes` for sending; returns how many fit in the send buffer.
+    uint64_t send(uint64_t bytes, SimTime now);
+    void close(SimTime now);     // no more data from us: FIN after what is queued
+    void abort(SimTime now);     // RST, and forget the connection
+    // The application consumed `bytes` of received data (only when auto_read is off).
+    void read(uint64_t bytes, SimTime now);
+    void set_auto_read(bool on) { auto_read_ = on; }
+
+    // --- inputs ---
+    void on_segment(const Packet& seg, SimTime now);
+    void on_timer(TcpTimer t, SimTime now);
+
+    // --- state, with the RFC's names ---
+    TcpState state() const { return state_; }
+    TcpAddress local() const { return local_; }
+    TcpAddress remote() const { return remote_; }
+    uint32_t iss() const { return iss_; }
+    uint32_t irs() const { return irs_; }
+    uint32_t snd_una() const { return seq_of(snd_una_); }
+    uint32_t snd_nxt() const { return seq_of(snd_nxt_); }
+    uint32_t rcv_nxt() const { return rcv_seq_of(rcv_.next() + rcv_fin_extra()); }
+    uint64_t snd_wnd() const { return snd_wnd_; }
+    uint64_t rcv_wnd() const;
+    uint64_t cwnd() const { return cc_->cwnd(); }
+    uint64_t ssthresh() const { return cc_->ssthresh(); }
+    uint64_t flight_size() const { return static_cast<uint64_t>(snd_nxt_data() - snd_una_data()); }
+    uint32_t effective_mss() const { return eff_mss_; }
+    const RttEstimator& rtt() const { return rtt_; }
+    const TcpCounters& counters() const { return counters_; }
+    const TcpConfig& config() const { return c_; }
+    bool sack_permitted() const { return sack_ok_; }
+    bool timestamps_enabled() const { return ts_ok_; }
+    int snd_wscale() const { return snd_wscale_; }
+    int rcv_wscale() const { return rcv_wscale_; }
+    uint64_t bytes_queued() const { return static_cast<uint64_t>(written_); }
+    uint64_t bytes_acked() const { return static_cast<uint64_t>(snd_una_data()); }
+    uint32_t keepalive_probes_unanswered() const { return probes_out_; }
+
+private:
+    // tcp_endpoint.cpp: state, application calls, timers
+    void set_state(TcpState s, std::string_view reason);
+    void finish(CloseReason reason, std::string_view why);
+    void enter_time_wait(std::string_view reason, SimTime now);
+    void on_retransmit_timeout(SimTime now);
+    void on_established(SimTime now, std::string_view reason);
+    void on_persist_timeout(SimTime now);
+    void on_keepalive_timeout(SimTime now);
+    void arm_keepalive(SimTime now);
+
+    // tcp_input.cpp: SEGMENT ARRIVES (RFC 9293 3.10.7)
+    void input_listen(const Packet& seg, SimTime now);
+    void input_syn_sent(const Packet& seg, SimTime now);
+    void input_synchronized(const Packet& seg, SimTime now);
+    bool acceptable(const Packet& seg) const;
+    void process_ack(const Packet& seg, SimTime now);
+    void process_data(const Packet& seg, SimTime now);
+    void process_fin(SimTime now);
+    void take_syn_options(const Packet& seg);
+    void take_timestamp(const Packet& seg);
+    void rtt_from_echo(uint32_t ts_ecr, SimTime now);
+    uint32_t ts_now(SimTime now) const { return static_cast<uint32_t>(now.ns() / c_.timestamp_tick.ns()) + ts_offset_; }
+
+    // tcp_output.cpp: what leaves
+    void send_syn(bool with_ack, SimTime now);
+    void send_ack(SimTime now);
+    void send_rst(uint32_t seq, uint32_t ack, bool with_ack);
+    void send_probe(SimTime now, bool with_byte);
+    void try_send(SimTime now);
+    void send_segment(int64_t offset, uint32_t len, bool fin, SimTime now);
+    void fill_header(Packet& p, SimTime now);
+    uint32_t advertised_window_field();
+    void arm_retransmit(SimTime now);
+    void ack_or_delay(SimTime now, bool immediately);
+
+    uint32_t seq_of(int64_t offset) const { return iss_ + 1 + static_cast<uint32_t>(offset); }
+    int64_t offset_of(uint32_t seq) const { return snd_una_ + static_cast<int32_t>(seq - seq_of(snd_una_)); }
+    uint32_t rcv_seq_of(uint64_t offset) const { return irs_ + 1 + static_cast<uint32_t>(offset); }
+    // Receive offset of a sequence number, reckoned near rcv_nxt.
+    int64_t rcv_offset_of(uint32_t seq) const {
+        return static_cast<int64_t>(rcv_.next()) + static_cast<int32_t>(seq - rcv_seq_of(rcv_.next()));
+    }
+    int64_t snd_una_data() const { return snd_una_ < 0 ? 0 : std::min(snd_una_, written_); }
+    int64_t snd_nxt_data() const { return snd_nxt_ < 0 ? 0 : std::min(snd_nxt_, written_); }
+    uint64_t rcv_fin_extra() const { return fin_received_ ? 1 : 0; }
+    bool fin_sent() const { return fin_queued_ && snd_max_ > written_; }
+    bool fin_acked() const { return fin_queued_ && snd_una_ > written_; }
+
+    TcpConfig c_;
+    TcpEndpointOutput& out_;
+    TcpAddress local_, remote_;
+    TcpState state_ = TcpState::CLOSED;
+    bool active_open_ = false;
+
+    // Send side (offsets; see above).
+    uint32_t iss_;
+    int64_t snd_una_ = -1, snd_nxt_ = -1, snd_max_ = -1;
+    int64_t written_ = 0;    // bytes the application has queued, in all
+    bool fin_queued_ = false;
+    uint64_t snd_wnd_ = 0, max_snd_wnd_ = 0;
+    uint32_t snd_wl1_ = 0, snd_wl2_ = 0;
+    int snd_wscale_ = 0;     // the peer's shift, applied to windows it sends
+    uint32_t peer_mss_ = 536;  // RFC 9293 3.7.1 default when the peer sends no MSS option
+    uint32_t eff_mss_ = 536;
+    uint32_t retries_ = 0;   // consecutive expiries of the retransmission timer
+    uint32_t persist_backoff_ = 0;
+    bool retransmit_armed_ = false, persist_armed_ = false;
+    // Karn's rule timing (when timestamps are off): one segment timed at a time.
+    bool timing_ = false;
+    int64_t timed_offset_ = 0;
+    SimTime timed_at_;
+    RttEstimator rtt_;
+    std::unique_ptr<CongestionControl> cc_;
+
+    // Receive side.
+    uint32_t irs_ = 0;
+    bool irs_known_ = false;
+    ReassemblyQueue rcv_;
+    bool fin_received_ = false;
+    bool have_fin_offset_ = false;
+    uint64_t fin_offset_ = 0;      // where the peer's FIN sits (may arrive out of order)
+    uint64_t unread_ = 0;          // delivered in order, not yet read by the application
+    uint64_t rcv_adv_ = 0;         // right edge of the window we advertised (never shrinks)
+    int rcv_wscale_ = 0;           // our shift, applied to windows we send
+    uint32_t segments_unacked_ = 0;
+    bool delack_armed_ = false;
+    bool auto_read_ = true;
+
+    // Options.
+    bool sack_ok_ = false, ts_ok_ = false, wscale_ok_ = false;
+    uint32_t ts_recent_ = 0;
+    uint32_t ts_offset_ = 0;
+
+    // Keepalive.
+    SimTime last_received_;
+    uint32_t probes_out_ = 0;
+
+    TcpCounters counters_;
+};
+
+}  // namespace tcpsim

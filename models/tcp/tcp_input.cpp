@@ -1,0 +1,306 @@
+// TcpEndpoint: SEGMENT ARRIVES, in the order of RFC 9293 3.10.7.
+#include <algorithm>
+
+#include "models/seq.hpp"
+#include "models/tcp/tcp_endpoint.hpp"
+
+namespace tcpsim {
+
+void TcpEndpoint::on_segment(const Packet& seg, SimTime now) {
+    ++counters_.segments_received;
+    // Keepalive: any segment from the peer shows it is alive (RFC 1122 4.2.3.6).
+    last_received_ = now;
+    probes_out_ = 0;
+    switch (state_) {
+        case TcpState::CLOSED: return;  // the stack answers for closed ports
+        case TcpState::LISTEN: input_listen(seg, now); return;
+        case TcpState::SYN_SENT: input_syn_sent(seg, now); return;
+        default: input_synchronized(seg, now); return;
+    }
+}
+
+void TcpEndpoint::take_syn_options(const Packet& seg) {
+    const TcpOptions& o = seg.options;
+    irs_known_ = true;
+    peer_mss_ = o.mss ? o.mss : 536;  // RFC 9293 3.7.1: 536 when no MSS option
+    // Each option is in use only if both ends asked for it (RFC 7323 2.2, 3.2; RFC 2018 2).
+    wscale_ok_ = c_.window_scaling && o.wscale >= 0;
+    snd_wscale_ = wscale_ok_ ? std::min<int>(o.wscale, 14) : 0;
+    if (!wscale_ok_) rcv_wscale_ = 0;
+    sack_ok_ = c_.sack && o.sack_permitted;
+    ts_ok_ = c_.timestamps && o.has_timestamps;
+    // The payload of a full segment: the smaller MSS, less the timestamp option that every
+    // segment will carry (as Linux: 1460 - 12 = 1448).
+    eff_mss_ = std::min(c_.mss, peer_mss_) - (ts_ok_ ? 12u : 0u);
+    cc_->init(eff_mss_, c_.initial_cwnd_segments);
+    if (ts_ok_) ts_recent_ = o.ts_val;
+}
+
+void TcpEndpoint::take_timestamp(const Packet& seg) {
+    // RFC 7323 4.3: remember the peer's TSval from segments at or before the ACK point.
+    if (!ts_ok_ || !seg.options.has_timestamps) return;
+    if (seq_le(seg.seq, rcv_nxt()) && seq_ge(seg.options.ts_val, ts_recent_)) ts_recent_ = seg.options.ts_val;
+}
+
+void TcpEndpoint::input_listen(const Packet& seg, SimTime now) {
+    if (seg.flags & kRst) return;
+    if (seg.flags & kAck) {
+        send_rst(seg.ack, 0, false);  // <SEQ=SEG.ACK><CTL=RST>
+        return;
+    }
+    if (!(seg.flags & kSyn)) return;
+    irs_ = seg.seq;
+    take_syn_options(seg);
+    snd_wnd_ = max_snd_wnd_ = seg.window;  // never scaled in a SYN (RFC 7323 2.2)
+    snd_wl1_ = seg.seq;
+    snd_wl2_ = iss_;
+    send_syn(true, now);
+    snd_nxt_ = snd_max_ = 0;
+    timing_ = !ts_ok_;
+    timed_offset_ = -1;
+    timed_at_ = now;
+    arm_retransmit(now);
+    set_state(TcpState::SYN_RECEIVED, "SYN received");
+}
+
+void TcpEndpoint::on_established(SimTime now, std::string_view reason) {
+    set_state(TcpState::ESTABLISHED, reason);
+    if (snd_una_ >= snd_max_) {
+        out_.cancel_timer(TcpTimer::retransmit);
+        retransmit_armed_ = false;
+    }
+    arm_keepalive(now);
+    out_.connected();
+    if (state_ != TcpState::ESTABLISHED) return;  // the application closed or aborted at once
+    if (fin_queued_) {
+        set_state(TcpState::FIN_WAIT_1, "close (queued before the connection was established)");
+    }
+    try_send(now);
+}
+
+void TcpEndpoint::input_syn_sent(const Packet& seg, SimTime now) {
+    bool has_ack = seg.flags & kAck;
+    if (has_ack && (seq_le(seg.ack, iss_) || seq_gt(seg.ack, seq_of(snd_max_)))) {
+        if (!(seg.flags & kRst)) send_rst(seg.ack, 0, false);
+        return;
+    }
+    if (seg.flags & kRst) {
+        if (has_ack) finish(CloseReason::refused, "RST in answer to SYN");
+        return;
+    }
+    if (!(seg.flags & kSyn)) return;
+    irs_ = seg.seq;
+    take_syn_options(seg);
+    snd_wnd_ = max_snd_wnd_ = seg.window;
+    snd_wl1_ = seg.seq;
+    snd_wl2_ = seg.ack;
+    if (has_ack) {
+        // SYN-ACK: our SYN is acknowledged.
+        snd_una_ = offset_of(seg.ack);
+        if (ts_ok_ && seg.options.ts_ecr) {
+            rtt_from_echo(seg.options.ts_ecr, now);
+        } else if (timing_) {
+            rtt_.sample(now - timed_at_);
+        }
+        timing_ = false;
+        send_ack(now);
+        on_established(now, "SYN-ACK received");
+        return;
+    }
+    // Simultaneous open (RFC 9293 3.5, figure 8): both sent SYNs; answer with SYN-ACK.
+    timing_ = false;
+    send_syn(true, now);
+    arm_retransmit(now);
+    set_state(TcpState::SYN_RECEIVED, "simultaneous open: SYN received");
+}
+
+void TcpEndpoint::rtt_from_echo(uint32_t ts_ecr, SimTime now) {
+    int32_t ticks = static_cast<int32_t>(ts_now(now) - ts_ecr);
+    if (ticks >= 0) rtt_.sample(SimTime::from_ns(static_cast<int64_t>(ticks) * c_.timestamp_tick.ns()));
+}
+
+bool TcpEndpoint::acceptable(const Packet& seg) const {
+    // RFC 9293 3.10.7.4, first check: the four cases of segment length and receive window.
+    uint32_t len = seg.seq_len();
+    uint64_t wnd = rcv_wnd();
+    uint32_t nxt = rcv_nxt();
+    auto in_window = [&](uint32_t s) {
+        return seq_le(nxt, s) && seq_lt(s, nxt + static_cast<uint32_t>(std::min<uint64_t>(wnd, 0x7fffffff)));
+    };
+    if (len == 0) return wnd == 0 ? seg.seq == nxt : in_window(seg.seq);
+    if (wnd == 0) return false;
+    return in_window(seg.seq) || in_window(seg.seq + len - 1);
+}
+
+void TcpEndpoint::input_synchronized(const Packet& seg, SimTime now) {
+    // A retransmitted SYN while our SYN-ACK is outstanding: our SYN-ACK was lost; send it again.
+    if (state_ == TcpState::SYN_RECEIVED && (seg.flags & kSyn) && !(seg.flags & kAck) && seg.seq == irs_) {
+        send_syn(true, now);
+        return;
+    }
+    if (!acceptable(seg)) {
+        if (seg.flags & kRst) return;
+        // TIME-WAIT: the peer's FIN again, our last ACK was lost: ACK and restart 2*MSL.
+        if (state_ == TcpState::TIME_WAIT && (seg.flags & kFin)) {
+            send_ack(now);
+            out_.set_timer(TcpTimer::time_wait, now.sat_add(c_.msl * 2));
+            return;
+        }
+        // A zero window still takes ACKs (RFC 9293 3.10.7.4: "special allowance").
+        if (rcv_wnd() == 0 && seg.seq == rcv_nxt() && (seg.flags & kAck)) process_ack(seg, now);
+        if (state_ == TcpState::CLOSED) return;
+        if (seg.payload_len) ++counters_.duplicate_segments;
+        send_ack(now);
+        return;
+    }
+    if (seg.flags & kRst) {
+        // RFC 5961 3.2: only an exact match resets; anything else in the window gets a
+        // challenge ACK (a blind attacker must guess RCV.NXT exactly).
+        if (seg.seq != rcv_nxt()) {
+            send_ack(now);
+            return;
+        }
+        finish(CloseReason::reset, "RST received");
+        return;
+    }
+    if (seg.flags & kSyn) {
+        send_ack(now);  // RFC 5961 4.2: challenge ACK for a SYN in a synchronized state
+        return;
+    }
+    if (!(seg.flags & kAck)) return;
+    take_timestamp(seg);
+    if (state_ == TcpState::SYN_RECEIVED) {
+        if (seq_lt(seq_of(snd_una_), seg.ack) && seq_le(seg.ack, seq_of(snd_max_))) {
+            snd_wnd_ = static_cast<uint64_t>(seg.window) << snd_wscale_;
+            max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
+            snd_wl1_ = seg.seq;
+            snd_wl2_ = seg.ack;
+            process_ack(seg, now);
+            if (state_ != TcpState::SYN_RECEIVED) return;
+            on_established(now, "ACK of SYN received");
+            if (state_ == TcpState::CLOSED) return;
+        } else {
+            send_rst(seg.ack, 0, false);
+            return;
+        }
+    } else {
+        process_ack(seg, now);
+        if (state_ == TcpState::CLOSED) return;
+    }
+    switch (state_) {
+        case TcpState::FIN_WAIT_1:
+            if (fin_acked()) set_state(TcpState::FIN_WAIT_2, "our FIN acknowledged");
+            break;
+        case TcpState::CLOSING:
+            if (fin_acked()) enter_time_wait("our FIN acknowledged", now);
+            break;
+        case TcpState::LAST_ACK:
+            if (fin_acked()) {
+                finish(CloseReason::normal, "our FIN acknowledged");
+                return;
+            }
+            break;
+        default: break;
+    }
+    if (seg.payload_len &&
+        (state_ == TcpState::ESTABLISHED || state_ == TcpState::FIN_WAIT_1 || state_ == TcpState::FIN_WAIT_2)) {
+        process_data(seg, now);
+        if (state_ == TcpState::CLOSED) return;
+    }
+    if (seg.flags & kFin) {
+        have_fin_offset_ = true;
+        fin_offset_ = static_cast<uint64_t>(rcv_offset_of(seg.seq + seg.payload_len));
+        if (seg.payload_len == 0 && fin_offset_ != rcv_.next()) send_ack(now);  // a FIN beyond a hole
+    }
+    if (have_fin_offset_ && !fin_received_ && rcv_.next() == fin_offset_) process_fin(now);
+}
+
+void TcpEndpoint::process_ack(const Packet& seg, SimTime now) {
+    int64_t acked_to = offset_of(seg.ack);
+    if (acked_to > snd_max_) {
+        send_ack(now);  // acknowledges something not yet sent
+        return;
+    }
+    if (acked_to > snd_una_) {
+        uint64_t flight_before = static_cast<uint64_t>(std::max<int64_t>(0, std::min(snd_max_, written_) - snd_una_data()));
+        int64_t data_before = snd_una_data();
+        snd_una_ = acked_to;
+        if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
+        uint64_t acked_bytes = static_cast<uint64_t>(snd_una_data() - data_before);
+        // RTT: from the echoed timestamp (RFC 7323 4.1), else the timed segment (Karn's rule).
+        if (ts_ok_ && seg.options.has_timestamps && seg.options.ts_ecr) {
+            rtt_from_echo(seg.options.ts_ecr, now);
+        } else if (timing_ && acked_to > timed_offset_) {
+            rtt_.sample(now - timed_at_);
+            timing_ = false;
+        }
+        retries_ = 0;
+        if (acked_bytes) cc_->on_ack(acked_bytes, flight_before, now, rtt_.srtt());
+        // RFC 6298 (5.2)/(5.3): stop the timer when all is acknowledged, else restart it.
+        if (snd_una_ >= snd_max_) {
+            out_.cancel_timer(TcpTimer::retransmit);
+            retransmit_armed_ = false;
+        } else {
+            arm_retransmit(now);
+        }
+        if (acked_bytes) out_.writable();
+        if (state_ == TcpState::CLOSED) return;
+    }
+    // Window update (RFC 9293 3.10.7.4): only from a segment not older than the last update.
+    if (seq_lt(snd_wl1_, seg.seq) || (snd_wl1_ == seg.seq && seq_le(snd_wl2_, seg.ack))) {
+        snd_wnd_ = static_cast<uint64_t>(seg.window) << snd_wscale_;
+        max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
+        snd_wl1_ = seg.seq;
+        snd_wl2_ = seg.ack;
+        if (snd_wnd_ > 0 && persist_armed_) {
+            out_.cancel_timer(TcpTimer::persist);
+            persist_armed_ = false;
+            persist_backoff_ = 0;
+        }
+    }
+    try_send(now);
+}
+
+void TcpEndpoint::process_data(const Packet& seg, SimTime now) {
+    int64_t begin = rcv_offset_of(seg.seq);
+    int64_t end = begin + seg.payload_len;
+    int64_t next = static_cast<int64_t>(rcv_.next());
+    // Bytes beyond the advertised window are not kept (RFC 9293 3.10.7.4, seventh).
+    end = std::min<int64_t>(end, next + static_cast<int64_t>(rcv_wnd()));
+    if (end <= next) {
+        ++counters_.duplicate_segments;
+        send_ack(now);
+        return;
+    }
+    bool in_order = begin <= next;
+    bool had_gaps = !rcv_.out_of_order().empty();
+    uint64_t advanced = rcv_.add(static_cast<uint64_t>(std::max(begin, next)), static_cast<uint64_t>(end));
+    if (!in_order) ++counters_.out_of_order_segments;
+    // Out of order: ACK at once (the duplicate ACK tells the sender); filling a hole: ACK at once
+    // too (RFC 5681 4.2); in order: delayed-ACK rules.
+    if (!in_order || had_gaps) send_ack(now);
+    else ack_or_delay(now, false);
+    if (advanced) {
+        counters_.bytes_delivered += advanced;
+        if (!auto_read_) unread_ += advanced;
+        out_.data_received(static_cast<uint64_t>(next), advanced);
+    }
+}
+
+void TcpEndpoint::process_fin(SimTime now) {
+    fin_received_ = true;  // RCV.NXT now covers the FIN
+    send_ack(now);
+    switch (state_) {
+        case TcpState::SYN_RECEIVED:
+        case TcpState::ESTABLISHED: set_state(TcpState::CLOSE_WAIT, "FIN received"); break;
+        case TcpState::FIN_WAIT_1:
+            if (fin_acked()) enter_time_wait("FIN received", now);
+            else set_state(TcpState::CLOSING, "FIN received (simultaneous close)");
+            break;
+        case TcpState::FIN_WAIT_2: enter_time_wait("FIN received", now); break;
+        default: break;
+    }
+    out_.peer_closed();
+}
+
+}  // namespace tcpsim

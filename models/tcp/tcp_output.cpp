@@ -1,0 +1,211 @@
+// TcpEndpoint: what leaves - SYNs, ACKs, data and FIN under the windows, probes and RSTs.
+#include <algorithm>
+
+#include "models/tcp/tcp_endpoint.hpp"
+
+namespace tcpsim {
+
+uint32_t TcpEndpoint::advertised_window_field() {
+    uint64_t next = rcv_.next();
+    uint64_t free = c_.receive_buffer - unread_;
+    uint64_t offered = rcv_adv_ > next ? rcv_adv_ - next : 0;
+    // Receiver SWS avoidance (RFC 1122 4.2.3.3): move the right edge only by a worthwhile step.
+    uint64_t threshold = std::min<uint64_t>(c_.receive_buffer / 2, eff_mss_);
+    if (free > offered && free - offered >= threshold) offered = free;
+    uint64_t field = std::min<uint64_t>(offered >> rcv_wscale_, 65535);
+    // The edge the peer will compute; never move it left (RFC 9293 3.8.6.2.2: no shrinking).
+    rcv_adv_ = std::max(rcv_adv_, next + (field << rcv_wscale_));
+    return static_cast<uint32_t>(field);
+}
+
+uint64_t TcpEndpoint::rcv_wnd() const {
+    uint64_t next = rcv_.next();
+    return rcv_adv_ > next ? rcv_adv_ - next : 0;
+}
+
+void TcpEndpoint::fill_header(Packet& p, SimTime now) {
+    p.src_node = local_.node;
+    p.src_port = local_.port;
+    p.dst_node = remote_.node;
+    p.dst_port = remote_.port;
+    if (irs_known_) {  // once the peer's ISN is known every segment acknowledges
+        p.flags |= kAck;
+        p.ack = rcv_nxt();
+    }
+    if (ts_ok_) {
+        p.options.has_timestamps = true;
+        p.options.ts_val = ts_now(now);
+        p.options.ts_ecr = ts_recent_;
+    }
+    if (p.flags & kAck) {
+        // Every segment carries the ACK: a pending delayed ACK is done with.
+        segments_unacked_ = 0;
+        if (delack_armed_) {
+            out_.cancel_timer(TcpTimer::delayed_ack);
+            delack_armed_ = false;
+        }
+    }
+    ++counters_.segments_sent;
+}
+
+void TcpEndpoint::send_syn(bool with_ack, SimTime now) {
+    Packet p;
+    p.seq = iss_;
+    p.flags = kSyn;
+    p.options.mss = static_cast<uint16_t>(std::min<uint32_t>(c_.mss, 65535));
+    // In a SYN-ACK, only what the peer's SYN offered (RFC 7323 1.3, RFC 2018 2).
+    bool wscale = with_ack ? wscale_ok_ : c_.window_scaling;
+    if (wscale) p.options.wscale = static_cast<int8_t>(rcv_wscale_);
+    p.options.sack_permitted = with_ack ? sack_ok_ : c_.sack;
+    p.src_node = local_.node;
+    p.src_port = local_.port;
+    p.dst_node = remote_.node;
+    p.dst_port = remote_.port;
+    if (with_ack) {
+        p.flags |= kAck;
+        p.ack = rcv_nxt();
+    }
+    if (with_ack ? ts_ok_ : c_.timestamps) {
+        p.options.has_timestamps = true;
+        p.options.ts_val = ts_now(now);
+        p.options.ts_ecr = with_ack ? ts_recent_ : 0;
+    }
+    // The window in a SYN is never scaled (RFC 7323 2.2).
+    uint64_t w = std::min<uint64_t>(c_.receive_buffer, 65535);
+    p.window = static_cast<uint32_t>(w);
+    rcv_adv_ = std::max(rcv_adv_, w);
+    ++counters_.segments_sent;
+    out_.emit(p);
+}
+
+void TcpEndpoint::send_ack(SimTime now) {
+    Packet p;
+    p.seq = seq_of(snd_nxt_);
+    fill_header(p, now);
+    p.window = advertised_window_field();
+    out_.emit(p);
+}
+
+void TcpEndpoint::send_rst(uint32_t seq, uint32_t ack, bool with_ack) {
+    Packet p;
+    p.src_node = local_.node;
+    p.src_port = local_.port;
+    p.dst_node = remote_.node;
+    p.dst_port = remote_.port;
+    p.seq = seq;
+    p.flags = kRst;
+    if (with_ack) {
+        p.flags |= kAck;
+        p.ack = ack;
+    }
+    ++counters_.segments_sent;
+    out_.emit(p);
+}
+
+void TcpEndpoint::send_probe(SimTime now, bool with_byte) {
+    // An already-acknowledged sequence number (SND.NXT - 1), so the peer must answer with an ACK
+    // (RFC 1122 4.2.3.6; optionally with one garbage byte for old stacks).
+    Packet p;
+    p.seq = seq_of(snd_nxt_) - 1;
+    p.payload_len = with_byte ? 1 : 0;
+    fill_header(p, now);
+    p.window = advertised_window_field();
+    out_.emit(p);
+}
+
+void TcpEndpoint::ack_or_delay(SimTime now, bool immediately) {
+    if (immediately || !c_.delayed_ack.enabled || ++segments_unacked_ >= c_.delayed_ack.every) {
+        send_ack(now);
+        return;
+    }
+    if (!delack_armed_) {
+        out_.set_timer(TcpTimer::delayed_ack, now.sat_add(c_.delayed_ack.max_delay));
+        delack_armed_ = true;
+    }
+}
+
+void TcpEndpoint::arm_retransmit(SimTime now) {
+    out_.set_timer(TcpTimer::retransmit, now.sat_add(rtt_.rto()));
+    retransmit_armed_ = true;
+}
+
+void TcpEndpoint::send_segment(int64_t offset, uint32_t len, bool fin, SimTime now) {
+    Packet p;
+    p.seq = seq_of(offset);
+    p.payload_len = len;
+    if (fin) p.flags |= kFin;
+    if (len && offset + len == written_) p.flags |= kPsh;  // the end of what the application wrote
+    fill_header(p, now);
+    p.window = advertised_window_field();
+    if (offset < snd_max_) {
+        ++counters_.retransmissions;
+        counters_.bytes_retransmitted += len;
+        timing_ = false;  // Karn: no RTT sample across a retransmission
+    } else if (!timing_ && !ts_ok_ && len) {
+        timing_ = true;
+        timed_offset_ = offset;
+        timed_at_ = now;
+    }
+    counters_.bytes_sent += len;
+    snd_max_ = std::max(snd_max_, offset + len + (fin ? 1 : 0));
+    out_.emit(p);
+    if (!retransmit_armed_) arm_retransmit(now);  // RFC 6298 (5.1)
+    if (persist_armed_) {
+        out_.cancel_timer(TcpTimer::persist);
+        persist_armed_ = false;
+    }
+}
+
+void TcpEndpoint::try_send(SimTime now) {
+    switch (state_) {
+        case TcpState::ESTABLISHED:
+        case TcpState::CLOSE_WAIT:
+        case TcpState::FIN_WAIT_1:
+        case TcpState::CLOSING:
+        case TcpState::LAST_ACK: break;
+        default: return;
+    }
+    for (;;) {
+        if (snd_nxt_ < written_) {
+            uint64_t flight = static_cast<uint64_t>(snd_nxt_ - snd_una_data());
+            uint64_t wnd = std::min(cc_->cwnd(), snd_wnd_);
+            uint64_t usable = wnd > flight ? wnd - flight : 0;
+            uint64_t remaining = static_cast<uint64_t>(written_ - snd_nxt_);
+            uint64_t len = std::min<uint64_t>({eff_mss_, remaining, usable});
+            bool nothing_in_flight = snd_nxt_ >= snd_max_ && snd_una_ >= snd_max_;
+            if (len == 0) {
+                // Closed window and nothing in flight to bring an ACK: the persist timer probes.
+                if (snd_wnd_ == 0 && nothing_in_flight && !persist_armed_) {
+                    out_.set_timer(TcpTimer::persist, now.sat_add(std::min(c_.max_rto, rtt_.rto())));
+                    persist_armed_ = true;
+                }
+                return;
+            }
+            bool full = len == eff_mss_;
+            bool last = len == remaining;
+            // Sender SWS avoidance and Nagle (RFC 9293 3.8.6.2.1, RFC 896): a short segment goes
+            // only if it ends the data and nothing is unacknowledged (or Nagle is off, or we are
+            // closing), or if it is at least half the largest window the peer ever offered.
+            bool ok = full || (last && (!c_.nagle || flight == 0 || fin_queued_)) ||
+                      (max_snd_wnd_ > 0 && len >= max_snd_wnd_ / 2);
+            if (!ok) {
+                if (flight == 0 && !persist_armed_ && !retransmit_armed_) {
+                    out_.set_timer(TcpTimer::persist, now.sat_add(std::min(c_.max_rto, rtt_.rto())));
+                    persist_armed_ = true;
+                }
+                return;
+            }
+            bool fin = fin_queued_ && last;
+            send_segment(snd_nxt_, static_cast<uint32_t>(len), fin, now);
+            snd_nxt_ += static_cast<int64_t>(len) + (fin ? 1 : 0);
+            continue;
+        }
+        if (fin_queued_ && snd_nxt_ == written_) {
+            send_segment(snd_nxt_, 0, true, now);
+            snd_nxt_ += 1;
+        }
+        return;
+    }
+}
+
+}  // namespace tcpsim

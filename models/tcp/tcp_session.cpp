@@ -1,0 +1,199 @@
+#include "models/tcp/tcp_session.hpp"
+
+#include "models/network.hpp"
+
+namespace tcpsim {
+
+namespace {
+constexpr uint64_t kUnlimited = UINT64_MAX / 4;  // "until the run ends"
+}
+
+TcpSession::TcpSession(uint32_t index, const TcpAppSpec& spec, TcpStack& client, TcpStack& server,
+                       SessionObserver& obs)
+    : index_(index), spec_(spec), client_stack_(client), server_stack_(server), obs_(obs) {
+    client_.s = server_.s = this;
+    client_.is_client = true;
+    server_.is_client = false;
+}
+
+void TcpSession::schedule(Simulator& sim) {
+    sim.at(spec_.start, this, kStart);
+    if (spec_.close_at) sim.at(*spec_.close_at, this, kClose);
+    if (spec_.abort_at) sim.at(*spec_.abort_at, this, kAbort);
+}
+
+void TcpSession::on_event(uint32_t kind, uint64_t) {
+    switch (kind) {
+        case kStart: {
+            client_.rec.existed = true;
+            TcpConnection& c = client_stack_.connect(spec_.server, spec_.port, spec_.client_tcp, &client_, spec_.sport);
+            client_.conn = &c;
+            client_port_ = c.endpoint().local().port;
+            client_.rec.address = client_stack_.node().name() + ":" + std::to_string(client_port_);
+            obs_.session_started(*this);
+            break;
+        }
+        case kClose:
+            if (client_.conn) client_.conn->close();
+            break;
+        case kAbort:
+            if (client_.conn) client_.conn->abort();
+            break;
+        case kThinkDone: queue(client_, spec_.request, false); break;
+    }
+}
+
+TcpApplication* TcpSession::accept(TcpConnection& c) {
+    server_.conn = &c;
+    server_.rec.existed = true;
+    server_.rec.address = server_stack_.node().name() + ":" + std::to_string(c.endpoint().local().port);
+    return &server_;
+}
+
+void TcpSession::queue(Side& side, uint64_t bytes, bool then_close) {
+    side.rec.to_send += bytes;
+    if (then_close) side.rec.close_when_sent = true;
+    push(side);
+}
+
+void TcpSession::push(Side& side) {
+    if (!side.conn || side.rec.closed) return;
+    if (side.rec.to_send) {
+        uint64_t n = side.conn->send(side.rec.to_send);
+        side.rec.to_send -= n;
+        side.rec.written += n;
+    }
+    if (side.rec.to_send == 0 && side.rec.close_when_sent) {
+        side.rec.close_when_sent = false;
+        side.conn->close();
+    }
+}
+
+void TcpSession::connected(Side& side, TcpConnection& c) {
+    (void)c;
+    side.rec.connected_at = client_stack_.sim().now();
+    if (!side.is_client) return;
+    switch (spec_.kind) {
+        case TcpAppSpec::Kind::bulk:
+            queue(side, spec_.bytes.value_or(kUnlimited), spec_.bytes.has_value());
+            break;
+        case TcpAppSpec::Kind::request_response: queue(side, spec_.request, false); break;
+        case TcpAppSpec::Kind::idle: break;
+    }
+}
+
+void TcpSession::data(Side& side, TcpConnection&, uint64_t offset, uint64_t bytes) {
+    // The stream must arrive whole and in order: each delivery starts where the last ended.
+    if (offset != side.rec.received) ++side.rec.stream_errors;
+    side.rec.received += bytes;
+    SimTime now = client_stack_.sim().now();
+    if (spec_.kind == TcpAppSpec::Kind::bulk) {
+        if (!side.is_client && spec_.bytes && side.rec.received == *spec_.bytes) completed_at_ = now;
+        if (side.is_client && spec_.reply_bytes && side.rec.received == spec_.reply_bytes) completed_at_ = now;
+    } else if (spec_.kind == TcpAppSpec::Kind::request_response) {
+        if (side.is_client) {
+            while (side.rec.received >= (responses_done_ + 1) * spec_.response && responses_done_ < spec_.count) {
+                ++responses_done_;
+                if (responses_done_ == spec_.count) {
+                    completed_at_ = now;
+                    side.conn->close();
+                } else {
+                    client_stack_.sim().after(spec_.think, this, kThinkDone);
+                }
+            }
+        } else {
+            while (side.rec.received >= (requests_served_ + 1) * spec_.request) {
+                ++requests_served_;
+                queue(side, spec_.response, false);
+            }
+        }
+    }
+}
+
+void TcpSession::peer_closed(Side& side, TcpConnection& c) {
+    (void)c;
+    // The server answers the client's FIN: with its reply first if it has one (half-close).
+    if (!side.is_client && spec_.kind == TcpAppSpec::Kind::bulk && spec_.reply_bytes) {
+        queue(side, spec_.reply_bytes, true);
+        return;
+    }
+    if (side.rec.to_send == 0) side.conn->close();
+    else side.rec.close_when_sent = true;
+}
+
+void TcpSession::snapshot(Side& side) {
+    if (!side.conn) return;
+    const TcpEndpoint& ep = side.conn->endpoint();
+    side.rec.counters = ep.counters();
+    side.rec.srtt = ep.rtt().srtt();
+    side.rec.rto = ep.rtt().rto();
+    side.rec.cwnd = ep.cwnd();
+}
+
+void TcpSession::side_closed(Side& side, TcpConnection&, CloseReason r) {
+    snapshot(side);
+    side.rec.closed = true;
+    side.rec.outcome = r;
+    side.rec.closed_at = client_stack_.sim().now();
+    side.conn = nullptr;  // the stack destroys it after this event
+    check_finished();
+}
+
+void TcpSession::check_finished() {
+    if (finished_) return;
+    bool client_done = client_.rec.closed;
+    bool server_done = !server_.rec.existed || server_.rec.closed;
+    if (client_done && server_done) {
+        finished_ = true;
+        obs_.session_finished(*this);
+    }
+}
+
+namespace {
+Json side_json(const SideRecord& r) {
+    Json j;
+    j["address"] = r.address;
+    j["bytes_written"] = r.written;
+    j["bytes_received"] = r.received;
+    j["stream_errors"] = r.stream_errors;
+    j["outcome"] = r.outcome ? std::string(to_string(*r.outcome)) : std::string(r.existed ? "open" : "never opened");
+    if (r.connected_at) j["connected_at"] = r.connected_at->to_seconds();
+    if (r.closed_at) j["closed_at"] = r.closed_at->to_seconds();
+    j["segments_sent"] = r.counters.segments_sent;
+    j["segments_received"] = r.counters.segments_received;
+    j["retransmissions"] = r.counters.retransmissions;
+    j["rto_expirations"] = r.counters.rto_expirations;
+    j["syn_retransmissions"] = r.counters.syn_retransmissions;
+    j["keepalive_probes"] = r.counters.keepalive_probes;
+    j["zero_window_probes"] = r.counters.zero_window_probes;
+    j["duplicate_segments"] = r.counters.duplicate_segments;
+    j["out_of_order_segments"] = r.counters.out_of_order_segments;
+    j["srtt"] = r.srtt.to_seconds();
+    j["rto"] = r.rto.to_seconds();
+    j["cwnd"] = r.cwnd;
+    return j;
+}
+}  // namespace
+
+Json TcpSession::summary() {
+    // Connections still open at the end of the run report their state now.
+    if (client_.conn) snapshot(client_);
+    if (server_.conn) snapshot(server_);
+    Json j;
+    j["app"] = index_;
+    constexpr const char* kinds[] = {"bulk", "request_response", "idle"};
+    j["type"] = kinds[static_cast<int>(spec_.kind)];
+    j["client"] = side_json(client_.rec);
+    j["server"] = side_json(server_.rec);
+    // Every byte once and in order, each way: nothing out of place, and all that was handed to
+    // TCP by one side arrived at the other.
+    bool up = client_.rec.stream_errors == 0 && server_.rec.received == client_.rec.written;
+    bool down = server_.rec.stream_errors == 0 && client_.rec.received == server_.rec.written;
+    j["streams_intact"] = up && down;
+    if (completed_at_) j["completed_at"] = completed_at_->to_seconds();
+    if (spec_.kind == TcpAppSpec::Kind::bulk && completed_at_ && spec_.bytes)
+        j["goodput_bps"] = static_cast<double>(*spec_.bytes) * 8.0 / (*completed_at_ - spec_.start).to_seconds();
+    return j;
+}
+
+}  // namespace tcpsim

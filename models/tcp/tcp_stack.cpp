@@ -1,0 +1,231 @@
+#include "models/tcp/tcp_stack.hpp"
+
+#include "models/network.hpp"
+
+namespace tcpsim {
+
+// ---------------------------------------------------------------- TcpConnection
+
+TcpConnection::TcpConnection(TcpStack& stack, const TcpConfig& config, TcpAddress local, TcpAddress remote,
+                             uint32_t iss, TcpApplication* app)
+    : stack_(stack), ep_(config, *this, local, remote, iss), app_(app),
+      trace_id_(stack.network().tracer().connection_id(local.node, local.port, remote.node, remote.port)) {}
+
+TcpConnection::~TcpConnection() {
+    for (auto& t : timers_) stack_.sim().cancel(t.handle);
+}
+
+uint64_t TcpConnection::send(uint64_t bytes) { return ep_.send(bytes, stack_.sim().now()); }
+void TcpConnection::close() { ep_.close(stack_.sim().now()); }
+void TcpConnection::abort() { ep_.abort(stack_.sim().now()); }
+
+void TcpConnection::emit(const Packet& segment) { stack_.node().send(segment); }
+
+void TcpConnection::set_timer(TcpTimer t, SimTime at) {
+    Simulator& sim = stack_.sim();
+    LazyTimer& lt = timers_[static_cast<size_t>(t)];
+    lt.due = at;
+    lt.active = true;
+    if (!sim.pending(lt.handle) || at < lt.queued_at) {
+        sim.cancel(lt.handle);
+        lt.handle = sim.timer_at(at, this, static_cast<uint32_t>(t));
+        lt.queued_at = at;
+    }
+    TraceWriter& w = stack_.network().tracer().writer();
+    if (w.wants(TraceCategory::detail))
+        w.event(sim.now(), "timer")
+            .field("node", stack_.node().name())
+            .field("conn", trace_id_)
+            .field("timer", to_string(t))
+            .field("action", "set")
+            .field("due", at.to_seconds())
+            .field("due_ns", at.ns());
+}
+
+void TcpConnection::cancel_timer(TcpTimer t) {
+    LazyTimer& lt = timers_[static_cast<size_t>(t)];
+    if (!lt.active) return;
+    lt.active = false;  // the queued entry, if any, fires into nothing
+    TraceWriter& w = stack_.network().tracer().writer();
+    if (w.wants(TraceCategory::detail))
+        w.event(stack_.sim().now(), "timer")
+            .field("node", stack_.node().name())
+            .field("conn", trace_id_)
+            .field("timer", to_string(t))
+            .field("action", "cancel");
+}
+
+void TcpConnection::on_event(uint32_t kind, uint64_t) {
+    Simulator& sim = stack_.sim();
+    LazyTimer& lt = timers_[kind];
+    if (!lt.active) return;
+    if (lt.due > sim.now()) {  // moved later since it was queued
+        lt.handle = sim.timer_at(lt.due, this, kind);
+        lt.queued_at = lt.due;
+        return;
+    }
+    lt.active = false;
+    TraceWriter& w = stack_.network().tracer().writer();
+    if (w.wants(TraceCategory::detail))
+        w.event(sim.now(), "timer")
+            .field("node", stack_.node().name())
+            .field("conn", trace_id_)
+            .field("timer", to_string(static_cast<TcpTimer>(kind)))
+            .field("action", "fire");
+    ep_.on_timer(static_cast<TcpTimer>(kind), sim.now());
+}
+
+void TcpConnection::state_changed(TcpState from, TcpState to, std::string_view reason) {
+    TraceWriter& w = stack_.network().tracer().writer();
+    if (w.wants(TraceCategory::segment))
+        w.event(stack_.sim().now(), "state")
+            .field("node", stack_.node().name())
+            .field("conn", trace_id_)
+            .field("port", static_cast<uint32_t>(ep_.local().port))
+            .field("from", to_string(from))
+            .field("to", to_string(to))
+            .field("reason", reason);
+}
+
+namespace {
+void app_record(TcpStack& stack, uint32_t conn, std::string_view what, std::string_view reason = {}) {
+    TraceWriter& w = stack.network().tracer().writer();
+    if (!w.wants(TraceCategory::segment)) return;
+    auto r = w.event(stack.sim().now(), "app");
+    r.field("node", stack.node().name()).field("conn", conn).field("event", what);
+    if (!reason.empty()) r.field("reason", reason);
+}
+}  // namespace
+
+void TcpConnection::connected() {
+    app_record(stack_, trace_id_, "connected");
+    if (app_) app_->on_connected(*this);
+}
+
+void TcpConnection::data_received(uint64_t offset, uint64_t bytes) {
+    if (app_) app_->on_data(*this, offset, bytes);
+}
+
+void TcpConnection::peer_closed() {
+    app_record(stack_, trace_id_, "eof");
+    if (app_) app_->on_peer_closed(*this);
+}
+
+void TcpConnection::writable() {
+    if (app_) app_->on_writable(*this);
+}
+
+void TcpConnection::closed(CloseReason reason) {
+    app_record(stack_, trace_id_, "closed", to_string(reason));
+    if (app_) app_->on_closed(*this, reason);
+    stack_.retire(*this);
+}
+
+void TcpConnection::note(std::string_view what, SimTime value) {
+    TraceWriter& w = stack_.network().tracer().writer();
+    if (w.wants(TraceCategory::detail))
+        w.event(stack_.sim().now(), "tcp")
+            .field("node", stack_.node().name())
+            .field("conn", trace_id_)
+            .field("what", what)
+            .field("value", value.to_seconds())
+            .field("value_ns", value.ns());
+}
+
+// ---------------------------------------------------------------- TcpStack
+
+TcpStack::TcpStack(Network& net, Node& node, const TcpConfig& config) : net_(net), node_(node), config_(config) {
+    node_.set_transport(this);
+}
+
+TcpStack::~TcpStack() = default;
+
+Simulator& TcpStack::sim() { return net_.sim(); }
+
+uint32_t TcpStack::draw_iss(const TcpConfig& c, uint16_t local_port, uint32_t remote_node, uint16_t remote_port) {
+    if (c.isn) return *c.isn;
+    // One stream per connection, named by its 4-tuple: ISNs do not depend on connection order.
+    std::string name = "tcp/" + node_.name() + ":" + std::to_string(local_port) + "->" +
+                       net_.node(remote_node).name() + ":" + std::to_string(remote_port) + "/isn";
+    return static_cast<uint32_t>(sim().rng(name).next_u64());
+}
+
+TcpConnection& TcpStack::connect(uint32_t remote_node, uint16_t remote_port, const TcpConfig& config,
+                                 TcpApplication* app, uint16_t local_port) {
+    if (local_port == 0) {
+        do {
+            local_port = next_ephemeral_;
+            next_ephemeral_ = next_ephemeral_ == 65535 ? 49152 : next_ephemeral_ + 1;
+        } while (by_key_.count(key(local_port, remote_node, remote_port)));
+    }
+    uint32_t iss = draw_iss(config, local_port, remote_node, remote_port);
+    auto conn = std::make_unique<TcpConnection>(*this, config, TcpAddress{node_.id(), local_port},
+                                                TcpAddress{remote_node, remote_port}, iss, app);
+    TcpConnection& c = *conn;
+    by_key_[key(local_port, remote_node, remote_port)] = std::move(conn);
+    c.endpoint().connect(sim().now());
+    return c;
+}
+
+void TcpStack::listen(uint16_t port, const TcpConfig& config, AcceptFn accept) {
+    listeners_[port] = Listener{config, std::move(accept)};
+}
+
+void TcpStack::send_reset_for(const Packet& p) {
+    // RFC 9293 3.10.7.1 (CLOSED): never answer a RST; if the segment has an ACK, the RST takes
+    // its sequence number from it; otherwise seq 0 and an ACK of everything the segment covered.
+    if (p.flags & kRst) return;
+    Packet r;
+    r.src_node = node_.id();
+    r.src_port = p.dst_port;
+    r.dst_node = p.src_node;
+    r.dst_port = p.src_port;
+    if (p.flags & kAck) {
+        r.seq = p.ack;
+        r.flags = kRst;
+    } else {
+        r.seq = 0;
+        r.ack = p.seq + p.seq_len();
+        r.flags = kRst | kAck;
+    }
+    node_.send(r);
+}
+
+void TcpStack::on_segment(const Packet& p) {
+    auto it = by_key_.find(key(p.dst_port, p.src_node, p.src_port));
+    if (it != by_key_.end()) {
+        it->second->endpoint().on_segment(p, sim().now());
+        return;
+    }
+    auto l = listeners_.find(p.dst_port);
+    if (l != listeners_.end() && (p.flags & kSyn) && !(p.flags & (kAck | kRst))) {
+        uint32_t iss = draw_iss(l->second.config, p.dst_port, p.src_node, p.src_port);
+        auto conn = std::make_unique<TcpConnection>(*this, l->second.config, TcpAddress{node_.id(), p.dst_port},
+                                                    TcpAddress{p.src_node, p.src_port}, iss, nullptr);
+        TcpConnection& c = *conn;
+        by_key_[key(p.dst_port, p.src_node, p.src_port)] = std::move(conn);
+        if (l->second.accept) c.set_application(l->second.accept(c));
+        c.endpoint().listen(sim().now());
+        c.endpoint().on_segment(p, sim().now());
+        return;
+    }
+    send_reset_for(p);
+}
+
+void TcpStack::retire(TcpConnection& c) {
+    auto it = by_key_.find(key(c.endpoint().local().port, c.endpoint().remote().node, c.endpoint().remote().port));
+    if (it == by_key_.end() || it->second.get() != &c) return;
+    retired_.push_back(std::move(it->second));
+    by_key_.erase(it);
+    if (!reap_scheduled_) {
+        reap_scheduled_ = true;
+        sim().at(sim().now(), this, 0);
+    }
+}
+
+void TcpStack::on_event(uint32_t, uint64_t) {
+    reap_scheduled_ = false;
+    retired_.clear();
+}
+
+}  // namespace tcpsim

@@ -1,0 +1,122 @@
+#pragma once
+// TcpStack: the TCP layer of one host. Demultiplexes arriving segments to connections by
+// (local port, remote node, remote port), creates connections for listeners on a SYN, answers
+// segments for closed ports with RST (RFC 9293 3.10.7.1), and runs each connection's timers on
+// the simulator. TcpConnection is the glue between one TcpEndpoint and the simulation: it
+// implements the endpoint's output (segments to the node, timers to the event queue, trace
+// records, calls to the application).
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "models/node.hpp"
+#include "models/tcp/tcp_application.hpp"
+#include "models/tcp/tcp_endpoint.hpp"
+#include "sim/simulator.hpp"
+
+namespace tcpsim {
+
+class Network;
+class TcpStack;
+
+class TcpConnection final : public EventTarget, public TcpEndpointOutput {
+public:
+    TcpConnection(TcpStack& stack, const TcpConfig& config, TcpAddress local, TcpAddress remote, uint32_t iss,
+                  TcpApplication* app);
+    ~TcpConnection();
+
+    TcpEndpoint& endpoint() { return ep_; }
+    const TcpEndpoint& endpoint() const { return ep_; }
+    uint32_t trace_id() const { return trace_id_; }
+    void set_application(TcpApplication* app) { app_ = app; }
+
+    // Application calls, at the simulator's current time.
+    uint64_t send(uint64_t bytes);
+    void close();
+    void abort();
+
+    void on_event(uint32_t kind, uint64_t arg) override;
+
+    // TcpEndpointOutput
+    void emit(const Packet& segment) override;
+    void set_timer(TcpTimer t, SimTime at) override;
+    void cancel_timer(TcpTimer t) override;
+    void state_changed(TcpState from, TcpState to, std::string_view reason) override;
+    void connected() override;
+    void data_received(uint64_t offset, uint64_t bytes) override;
+    void peer_closed() override;
+    void writable() override;
+    void closed(CloseReason reason) override;
+    void note(std::string_view what, SimTime value) override;
+
+private:
+    // A timer is armed in the event queue only when it must fire earlier than the entry already
+    // there; a later deadline is remembered and the early firing re-arms itself. Restarting the
+    // RTO on every ACK thus costs no heap operation.
+    struct LazyTimer {
+        TimerHandle handle;
+        SimTime queued_at;  // when the entry in the event queue fires
+        SimTime due;        // when the endpoint wants it
+        bool active = false;
+    };
+
+    TcpStack& stack_;
+    TcpEndpoint ep_;
+    TcpApplication* app_;
+    uint32_t trace_id_;
+    std::array<LazyTimer, kTcpTimerCount> timers_{};
+};
+
+class TcpStack final : public SegmentHandler, public EventTarget {
+public:
+    // Makes the application of a connection a listener accepts (nullptr: a plain sink).
+    using AcceptFn = std::function<TcpApplication*(TcpConnection&)>;
+
+    TcpStack(Network& net, Node& node, const TcpConfig& config);
+    ~TcpStack();
+
+    Node& node() { return node_; }
+    Network& network() { return net_; }
+    Simulator& sim();
+    const TcpConfig& config() const { return config_; }
+
+    // Active open from `local_port` (0: the next free ephemeral port, from 49152).
+    TcpConnection& connect(uint32_t remote_node, uint16_t remote_port, const TcpConfig& config, TcpApplication* app,
+                           uint16_t local_port = 0);
+    void listen(uint16_t port, const TcpConfig& config, AcceptFn accept);
+
+    void on_segment(const Packet& p) override;
+    void on_event(uint32_t kind, uint64_t arg) override;  // reaps closed connections
+
+    // Called by a connection whose endpoint reached CLOSED: removed from the demultiplexer now,
+    // destroyed after the current event (its endpoint may still be on the call stack).
+    void retire(TcpConnection& c);
+    size_t open_connections() const { return by_key_.size(); }
+
+private:
+    static uint64_t key(uint16_t local_port, uint32_t remote_node, uint16_t remote_port) {
+        return (static_cast<uint64_t>(remote_node) << 32) | (static_cast<uint64_t>(local_port) << 16) | remote_port;
+    }
+    uint32_t draw_iss(const TcpConfig& c, uint16_t local_port, uint32_t remote_node, uint16_t remote_port);
+    void send_reset_for(const Packet& p);
+
+    struct Listener {
+        TcpConfig config;
+        AcceptFn accept;
+    };
+
+    Network& net_;
+    Node& node_;
+    TcpConfig config_;
+    std::unordered_map<uint64_t, std::unique_ptr<TcpConnection>> by_key_;
+    std::map<uint16_t, Listener> listeners_;
+    std::vector<std::unique_ptr<TcpConnection>> retired_;
+    bool reap_scheduled_ = false;
+    uint16_t next_ephemeral_ = 49152;
+};
+
+}  // namespace tcpsim
