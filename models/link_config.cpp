@@ -11,6 +11,7 @@ QueueConfig read_queue(JsonValueRef v) {
         if (q.limit_packets == 0) v.fail("a queue limit of at least 1 packet");
         return q;
     }
+    if (!v.value.is_object()) v.fail("a queue limit: a packet count >= 1, {\"packets\": N} or {\"bytes\": SIZE}");
     JsonObjectReader r(v.value, v.pointer, v.file);
     bool has_packets = r.has("packets"), has_bytes = r.has("bytes");
     if (has_packets == has_bytes)
@@ -36,6 +37,8 @@ LossConfig read_loss(JsonValueRef v) {
         l.rate = p;
         return l;
     }
+    if (!v.value.is_object())
+        v.fail("a loss probability in [0, 1] or an object such as {\"model\": \"bernoulli\", \"rate\": 0.01}");
     JsonObjectReader r(v.value, v.pointer, v.file);
     std::string model = r.choice("model", {"none", "bernoulli", "gilbert_elliott"}, "bernoulli");
     if (model == "none") {
@@ -59,6 +62,7 @@ LossConfig read_loss(JsonValueRef v) {
 
 JitterConfig read_jitter(JsonValueRef v) {
     JitterConfig j;
+    if (!v.value.is_object()) v.fail("an object such as {\"distribution\": \"uniform\", \"max\": \"1ms\"}");
     JsonObjectReader r(v.value, v.pointer, v.file);
     std::string d = r.choice("distribution", {"none", "uniform", "normal"}, "uniform");
     if (d == "uniform") {
@@ -74,6 +78,7 @@ JitterConfig read_jitter(JsonValueRef v) {
 }
 
 ReorderConfig read_reorder(JsonValueRef v, ReorderConfig base) {
+    if (!v.value.is_object()) v.fail("an object such as {\"probability\": 0.1, \"delay\": \"5ms\"}");
     JsonObjectReader r(v.value, v.pointer, v.file);
     r.require("probability");
     base.probability = r.probability_or("probability", 0);

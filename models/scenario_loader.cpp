@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "models/scenario_config.hpp"
 #include "models/topology_shorthand.hpp"
@@ -171,10 +172,16 @@ private:
         if (a.client == a.server) r.fail("to", "another host than \"from\"");
         a.port = static_cast<uint16_t>(r.integer_or("port", 5555, 1, 65535));
         a.sport = static_cast<uint16_t>(r.integer_or("sport", 0, 0, 65535));
+        if (a.sport != 0) {
+            // Two connections with one 4-tuple would be one connection to the client's stack.
+            auto [it, fresh] = fixed_tuples_.emplace(std::make_tuple(a.client, a.sport, a.server, a.port), r.pointer());
+            if (!fresh)
+                r.fail("sport", "a port not used by " + it->second + " (same client, server and port: the same connection)");
+        }
         a.start = r.duration_or("start", SimTime::zero());
         if (a.start >= c_.duration) r.fail("start", "a time before the end of the run (" + c_.duration.to_string() + ")");
-        if (r.has("close_at")) a.close_at = r.duration("close_at");
-        if (r.has("abort_at")) a.abort_at = r.duration("abort_at");
+        if (r.has("close_at")) a.close_at = r.duration("close_at", a.start);
+        if (r.has("abort_at")) a.abort_at = r.duration("abort_at", a.start);
         if (a.kind == TcpAppSpec::Kind::bulk) {
             if (r.has("bytes")) a.bytes = r.byte_size_or("bytes", 0, 1);
             a.reply_bytes = r.byte_size_or("reply_bytes", 0);
@@ -246,6 +253,8 @@ private:
     const std::string& file_;
     ScenarioConfig c_;
     std::map<std::string, uint32_t> node_index_;
+    // (client, sport, server, port) of applications with a fixed sport -> the first one's pointer.
+    std::map<std::tuple<uint32_t, uint16_t, uint32_t, uint16_t>, std::string> fixed_tuples_;
 };
 
 }  // namespace

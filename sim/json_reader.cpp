@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -87,8 +88,22 @@ Json parse_json_text(const std::string& text, const std::string& file) {
     try {
         j = Json::parse(text, [&dup](int d, Json::parse_event_t e, Json& p) { return dup(d, e, p); });
     } catch (const Json::parse_error& e) {
+        if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+            throw InputError(file, "", "the file is empty (expected a JSON object {...})");
         // e.byte is 1-based and points just past the offending character.
-        auto [line, col] = line_and_column(text, e.byte == 0 ? 0 : e.byte - 1);
+        size_t at = e.byte == 0 ? 0 : e.byte - 1;
+        // A trailing comma is reported by the parser at the '}' or ']' after it, often a line
+        // later; name the comma, which is what the user has to delete.
+        if (at > 0 && at < text.size() && (text[at] == '}' || text[at] == ']')) {
+            size_t comma = text.find_last_not_of(" \t\r\n", at - 1);
+            if (comma != std::string::npos && text[comma] == ',') {
+                auto [line, col] = line_and_column(text, comma);
+                throw InputError(file, "", "malformed JSON at line " + std::to_string(line) + ", column " +
+                                               std::to_string(col) + ": trailing comma before '" + text[at] +
+                                               "' (JSON allows no comma after the last element)");
+            }
+        }
+        auto [line, col] = line_and_column(text, at);
         std::string what = e.what();
         auto pos = what.find("syntax error");
         if (pos != std::string::npos) what = what.substr(pos);
@@ -101,6 +116,8 @@ Json parse_json_text(const std::string& text, const std::string& file) {
 }
 
 Json load_json_file(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw InputError(path, "", "is a directory, not a scenario file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError(path, "", "cannot open file (does it exist and is it readable?)");
     std::ostringstream ss;
@@ -202,9 +219,35 @@ const Json* JsonObjectReader::find(std::string_view key) {
     return &*it;
 }
 
+namespace {
+
+// One insertion, deletion, substitution or swap of two neighbours, ignoring case.
+bool one_edit_apart(std::string_view a, std::string_view b) {
+    auto eq = [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y)); };
+    if (a.size() < b.size()) std::swap(a, b);
+    if (a.size() - b.size() > 1) return false;
+    size_t i = 0;
+    while (i < b.size() && eq(a[i], b[i])) ++i;
+    if (i == b.size()) return a.size() != b.size();  // equal, or one extra at the end
+    if (a.size() != b.size()) return std::equal(a.begin() + i + 1, a.end(), b.begin() + i, eq);  // insertion
+    if (std::equal(a.begin() + i + 1, a.end(), b.begin() + i + 1, eq)) return true;  // substitution
+    return i + 1 < a.size() && eq(a[i], b[i + 1]) && eq(a[i + 1], b[i]) &&
+           std::equal(a.begin() + i + 2, a.end(), b.begin() + i + 2, eq);  // swap
+}
+
+}  // namespace
+
 JsonValueRef JsonObjectReader::require(std::string_view key) {
     const Json* v = find(key);
-    if (!v) throw InputError(file_, pointer_of(key), "required field is missing");
+    if (!v) {
+        // A misspelt required key is reported where the typo is, not as a missing field.
+        // Only one edit or swap away: a looser match could pick a valid key read later.
+        for (auto it = obj_.begin(); it != obj_.end(); ++it)
+            if (!used_.count(it.key()) && one_edit_apart(it.key(), key))
+                throw InputError(file_, pointer_of(it.key()), "unknown key \"" + it.key() + "\" (did you mean \"" +
+                                                                  std::string(key) + "\"? it is required)");
+        throw InputError(file_, pointer_of(key), "required field is missing");
+    }
     return JsonValueRef{*v, pointer_of(key), file_};
 }
 
@@ -216,7 +259,7 @@ std::optional<JsonValueRef> JsonObjectReader::optional(std::string_view key) {
 
 void JsonObjectReader::fail(std::string_view key, const std::string& expected) const {
     auto it = obj_.find(key);
-    if (it == obj_.end()) throw InputError(file_, pointer_of(key), expected);
+    if (it == obj_.end()) throw InputError(file_, pointer_of(key), "not given; expected " + expected);
     throw InputError(file_, pointer_of(key), "expected " + expected + ", got " + describe_json_value(*it));
 }
 
