@@ -21,6 +21,7 @@ World::World(const ScenarioConfig& config, const RunOptions& options)
             continue;
         }
         const TcpAppSpec& a = std::get<TcpAppSpec>(app);
+        if (a.sport) stacks_[a.client]->reserve_port(a.sport);
         auto session = std::make_unique<TcpSession>(static_cast<uint32_t>(sessions_.size()), a, *stacks_[a.client],
                                                     *stacks_[a.server], *this);
         auto key = std::make_pair(a.server, a.port);

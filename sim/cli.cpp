@@ -1,6 +1,8 @@
 #include "sim/cli.hpp"
 
+#include <charconv>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -46,10 +48,19 @@ po::options_description run_options() {
         ("trace-level", po::value<std::string>(), "summary | segments | all (default: the scenario's trace.level, else segments)")
         ("no-trace", "write no trace file")
         ("quiet,q", "no per-segment lines on stdout")
-        ("seed", po::value<uint64_t>(), "override the scenario's seed")
+        ("seed", po::value<std::string>(), "override the scenario's seed")
         ("duration", po::value<std::string>(), "override the scenario's duration (\"10s\", \"500ms\")")
-        ("max-events", po::value<uint64_t>(), "stop after this many events (an event budget)");
+        ("max-events", po::value<std::string>(), "stop after this many events (an event budget)");
     return d;
+}
+
+// A non-negative decimal integer, strictly: Boost would turn "-5" into a huge unsigned value.
+uint64_t parse_count(const std::string& option, const std::string& text, uint64_t min) {
+    uint64_t v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < min)
+        throw UsageError(option + " expects an integer >= " + std::to_string(min) + ", got \"" + text + "\"");
+    return v;
 }
 
 po::variables_map parse(const po::options_description& d, const po::positional_options_description& pos,
@@ -116,10 +127,10 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         else if (l == "all") opts.level = TraceLevel::all;
         else throw UsageError("--trace-level must be summary, segments or all, got \"" + l + "\"");
     }
-    if (vm.count("max-events")) opts.max_events = vm["max-events"].as<uint64_t>();
+    if (vm.count("max-events")) opts.max_events = parse_count("--max-events", vm["max-events"].as<std::string>(), 1);
 
     ScenarioConfig config = load_scenario(scen[0]);
-    if (vm.count("seed")) config.seed = vm["seed"].as<uint64_t>();
+    if (vm.count("seed")) config.seed = parse_count("--seed", vm["seed"].as<std::string>(), 0);
     if (vm.count("duration")) {
         auto t = SimTime::parse(vm["duration"].as<std::string>());
         if (!t || *t <= SimTime::zero())
@@ -134,6 +145,9 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (!vm.count("no-trace")) {
         path = vm.count("output") ? vm["output"].as<std::string>()
                                   : config.name + (opts.format == TraceFormat::json ? ".trace.json" : ".trace.jsonl");
+        std::error_code ec;
+        if (path != "-" && std::filesystem::equivalent(path, scen[0], ec))
+            throw UsageError("the trace file \"" + path + "\" is the scenario itself; choose another -o");
         if (path == "-") {
             to_stdout = true;
             opts.trace_out = &out;

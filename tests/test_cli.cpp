@@ -173,7 +173,11 @@ TEST_CASE("a bad option value exits 2 and writes no trace") {
                                            {{"--duration", "10"}, "--duration expects a positive duration"},
                                            {{"--duration", "-1s"}, "--duration expects a positive duration"},
                                            {{"--seed", "minus-one"}, "--seed"},
-                                           {{"--max-events", "many"}, "--max-events"}}) {
+                                           {{"--max-events", "many"}, "--max-events"},
+                                           // Boost alone would wrap a negative number to a huge unsigned one.
+                                           {{"--seed", "-1"}, "--seed expects an integer >= 0, got \"-1\""},
+                                           {{"--max-events", "-5"}, "--max-events expects an integer >= 1"},
+                                           {{"--max-events", "0"}, "--max-events expects an integer >= 1"}}) {
         INFO(c.options[0], " ", c.options[1]);
         std::vector<std::string> args{"run", kHandshake, "-o", dir.file("t.json")};
         args.insert(args.end(), c.options.begin(), c.options.end());
@@ -383,4 +387,15 @@ TEST_CASE("two runs with the same seed write byte-identical trace files") {
         CHECK(ta.size() > 1000);
         CHECK(ta == tb);
     }
+}
+
+TEST_CASE("-o naming the scenario file itself exits 2 and leaves the scenario intact") {
+    TempDir dir;
+    std::string copy = dir.file("scenario.json");
+    fs::copy_file(kHandshake, copy);
+    std::string before = read_file(copy);
+    CliResult r = run_cli({"run", copy, "-q", "-o", copy});
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, "is the scenario itself"));
+    CHECK(read_file(copy) == before);
 }

@@ -156,7 +156,7 @@ TcpConnection& TcpStack::connect(uint32_t remote_node, uint16_t remote_port, con
         do {
             local_port = next_ephemeral_;
             next_ephemeral_ = next_ephemeral_ == 65535 ? 49152 : next_ephemeral_ + 1;
-        } while (by_key_.count(key(local_port, remote_node, remote_port)));
+        } while (by_key_.count(key(local_port, remote_node, remote_port)) || reserved_.count(local_port));
     }
     uint32_t iss = draw_iss(config, local_port, remote_node, remote_port);
     auto conn = std::make_unique<TcpConnection>(*this, config, TcpAddress{node_.id(), local_port},

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -88,6 +89,8 @@ public:
     TcpConnection& connect(uint32_t remote_node, uint16_t remote_port, const TcpConfig& config, TcpApplication* app,
                            uint16_t local_port = 0);
     void listen(uint16_t port, const TcpConfig& config, AcceptFn accept);
+    // A port some application will connect from explicitly: never handed out as ephemeral.
+    void reserve_port(uint16_t port) { reserved_.insert(port); }
 
     void on_segment(const Packet& p) override;
     void on_event(uint32_t kind, uint64_t arg) override;  // reaps closed connections
@@ -114,6 +117,7 @@ private:
     TcpConfig config_;
     std::unordered_map<uint64_t, std::unique_ptr<TcpConnection>> by_key_;
     std::map<uint16_t, Listener> listeners_;
+    std::set<uint16_t> reserved_;
     std::vector<std::unique_ptr<TcpConnection>> retired_;
     bool reap_scheduled_ = false;
     uint16_t next_ephemeral_ = 49152;
