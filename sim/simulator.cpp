@@ -33,7 +33,7 @@ RunResult Simulator::run(SimTime until, uint64_t max_events) {
         SimTime next = queue_.next_time();
         if (next == SimTime::max() && queue_.empty()) return {StopReason::no_events, now_, events_};
         if (next > until) {
-            now_ = until;
+            if (until > now_) now_ = until;  // an earlier `until` must not turn the clock back
             return {StopReason::end_time, now_, events_};
         }
         queue_.pop(ev);

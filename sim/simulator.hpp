@@ -48,7 +48,7 @@ public:
     size_t pending_events() const { return queue_.size(); }
 
     // Runs events with time <= until, at most max_events of them (counted over the whole life of
-    // the simulator). On end_time the clock is left at `until`.
+    // the simulator). On end_time the clock is left at `until` (or where it was, if later).
     RunResult run(SimTime until, uint64_t max_events = UINT64_MAX);
     // Ends run() after the current event.
     void stop(StopReason reason = StopReason::stopped) {
