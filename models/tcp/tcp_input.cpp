@@ -107,7 +107,7 @@ void TcpEndpoint::input_syn_sent(const Packet& seg, SimTime now) {
         on_established(now, "SYN-ACK received");
         return;
     }
-    // Simultaneous open (RFC 9293 3.5, figure 8): both sent SYNs; answer with SYN-ACK.
+    // Simultaneous open (RFC 9293 3.5, figure 7): both sent SYNs; answer with SYN-ACK.
     timing_ = false;
     send_syn(true, now);
     arm_retransmit(now);
@@ -138,6 +138,21 @@ void TcpEndpoint::input_synchronized(const Packet& seg, SimTime now) {
         send_syn(true, now);
         return;
     }
+    // Simultaneous open (RFC 9293 3.5, figure 7, line 6): the peer's SYN-ACK repeats its SYN, now
+    // just left of RCV.NXT, so the first check would refuse it; its ACK of our SYN completes the
+    // handshake (as Linux's tcp_validate_incoming lets it through). Nothing to answer: our
+    // SYN-ACK already acknowledged its SYN.
+    if (state_ == TcpState::SYN_RECEIVED && (seg.flags & kSyn) && (seg.flags & kAck) && !(seg.flags & (kRst | kFin)) &&
+        seg.seq == irs_ && seg.payload_len == 0 && seg.ack == seq_of(snd_max_)) {
+        take_timestamp(seg);
+        process_ack(seg, now);
+        // The window of a SYN is never scaled (RFC 7323 2.2).
+        snd_wnd_ = max_snd_wnd_ = seg.window;
+        snd_wl1_ = seg.seq;
+        snd_wl2_ = seg.ack;
+        if (state_ == TcpState::SYN_RECEIVED) on_established(now, "simultaneous open: SYN-ACK received");
+        return;
+    }
     if (!acceptable(seg)) {
         if (seg.flags & kRst) return;
         // TIME-WAIT: the peer's FIN again, our last ACK was lost: ACK and restart 2*MSL.
@@ -158,6 +173,13 @@ void TcpEndpoint::input_synchronized(const Packet& seg, SimTime now) {
         // challenge ACK (a blind attacker must guess RCV.NXT exactly).
         if (seg.seq != rcv_nxt()) {
             send_ack(now);
+            return;
+        }
+        // RFC 9293 3.10.7.4: in TIME-WAIT a RST only ends the wait early (as Linux does without
+        // tcp_rfc1337), with no "connection reset" for the user: both streams were already
+        // complete and acknowledged. (The peer, already CLOSED, answers a repeated last ACK so.)
+        if (state_ == TcpState::TIME_WAIT) {
+            finish(CloseReason::normal, "RST received in TIME-WAIT");
             return;
         }
         finish(CloseReason::reset, "RST received");
