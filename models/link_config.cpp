@@ -6,7 +6,8 @@ namespace {
 
 QueueConfig read_queue(JsonValueRef v) {
     QueueConfig q;
-    if (v.value.is_number_unsigned()) {  // shorthand: a packet count
+    // Shorthand: a packet count (signed in a document built in memory, unsigned when parsed).
+    if (v.value.is_number_unsigned() || (v.value.is_number_integer() && v.value.get<int64_t>() >= 0)) {
         q.limit_packets = v.value.get<uint64_t>();
         if (q.limit_packets == 0) v.fail("a queue limit of at least 1 packet");
         return q;

@@ -183,7 +183,11 @@ std::optional<uint64_t> parse_bandwidth(const Json& v) {
 
 std::optional<uint64_t> parse_byte_size(const Json& v) {
     if (v.is_number_unsigned()) return v.get<uint64_t>();
-    if (v.is_number_integer()) return std::nullopt;  // negative
+    // A document built in memory (not parsed) holds positive integers as signed ones.
+    if (v.is_number_integer()) {
+        if (v.get<int64_t>() < 0) return std::nullopt;
+        return static_cast<uint64_t>(v.get<int64_t>());
+    }
     if (v.is_number()) {
         double d = v.get<double>();
         if (d != std::floor(d)) return std::nullopt;
@@ -328,7 +332,9 @@ int64_t JsonObjectReader::integer_or(std::string_view key, int64_t def, int64_t 
 uint64_t JsonObjectReader::uint64_or(std::string_view key, uint64_t def) {
     auto v = optional(key);
     if (!v) return def;
-    if (!v->value.is_number_unsigned()) v->fail("a non-negative integer");
+    // Signed as well: a document built in memory holds positive integers as signed ones.
+    if (!v->value.is_number_integer() || (!v->value.is_number_unsigned() && v->value.get<int64_t>() < 0))
+        v->fail("a non-negative integer");
     return v->value.get<uint64_t>();
 }
 
