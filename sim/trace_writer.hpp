@@ -21,6 +21,7 @@ enum class TraceLevel { summary, segments, all };
 enum class TraceCategory {
     segment,  // a segment sent, delivered or dropped (level segments and all)
     detail,   // queueing, state changes, timers, link and application events (level all)
+    series,   // time-series samples: congestion control per connection (levels segments and all)
 };
 
 std::string_view to_string(TraceFormat f);
@@ -62,7 +63,7 @@ public:
 
     bool wants(TraceCategory c) const {
         if (!out_) return false;
-        return c == TraceCategory::segment ? level_ != TraceLevel::summary : level_ == TraceLevel::all;
+        return c == TraceCategory::detail ? level_ == TraceLevel::all : level_ != TraceLevel::summary;
     }
     TraceFormat format() const { return format_; }
     TraceLevel level() const { return level_; }

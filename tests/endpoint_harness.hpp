@@ -89,6 +89,7 @@ inline TcpConfig plain_tcp() {
     c.window_scaling = false;
     c.delayed_ack.enabled = false;
     c.receive_buffer = 65535;
+    c.cc = "newreno";  // the textbook window arithmetic of RFC 5681
     return c;
 }
 

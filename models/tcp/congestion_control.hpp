@@ -1,8 +1,10 @@
 #pragma once
 // CongestionControl: the small interface a congestion control implements (after ns-3's
-// TcpCongestionOps and smoltcp's Controller): the endpoint reports ACKs and losses, the
-// algorithm owns cwnd and ssthresh. Adding an algorithm is one new file plus the registry line
-// in make_congestion_control().
+// TcpCongestionOps and smoltcp's Controller). The endpoint owns loss detection and recovery
+// (fast retransmit, NewReno partial ACKs, SACK); the algorithm owns cwnd and ssthresh and is
+// told about ACKs, congestion events, timeouts and the end of recovery. Adding an algorithm is
+// one new file in models/tcp/cc/ plus its line in make_congestion_control().
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string_view>
@@ -16,19 +18,32 @@ public:
     virtual ~CongestionControl() = default;
     virtual std::string_view name() const = 0;
 
-    // New data acknowledged (outside loss recovery). `flight` is what was outstanding before
-    // this ACK, so an algorithm can tell an application-limited sender.
+    // New data acknowledged outside loss recovery. `flight` is what was outstanding before this
+    // ACK (an algorithm can tell an application-limited sender); `srtt` is zero before the first
+    // RTT sample.
     virtual void on_ack(uint64_t acked_bytes, uint64_t flight, SimTime now, SimTime srtt) = 0;
-    // The retransmission timer expired (RFC 5681 (4)): the loss window.
-    virtual void on_rto(uint64_t flight) = 0;
-    // Loss recovery entered (fast retransmit) and left; used from the loss-recovery issue on.
-    virtual void on_recovery_entry(uint64_t flight) { on_rto(flight); }
-    virtual void on_recovery_exit() {}
+    // A loss detected by duplicate ACKs or SACK, or an ECN echo (RFC 5681 3.2 step 2, RFC 3168
+    // 6.1.2): set ssthresh and the cwnd recovery starts from. Once per window of data.
+    virtual void on_congestion_event(uint64_t flight, SimTime now) = 0;
+    // The retransmission timer expired (RFC 5681 (4)): ssthresh, and cwnd to the loss window.
+    virtual void on_rto(uint64_t flight, SimTime now) = 0;
+    // Loss recovery is over (the recovery point was acknowledged); `flight` is what is left
+    // outstanding. The default deflates to ssthresh (RFC 6582 3.2 step 3, option 1, bounded).
+    virtual void on_recovery_exit(uint64_t flight, SimTime now) {
+        (void)now;
+        cwnd_ = std::max<uint64_t>(std::min(ssthresh_, flight + smss_), smss_);
+    }
+    // RFC 5681's Reno leaves fast recovery on the first new ACK; NewReno (RFC 6582) stays until
+    // the recovery point is acknowledged and retransmits on partial ACKs.
+    virtual bool partial_ack_recovery() const { return true; }
 
     uint64_t cwnd() const { return cwnd_; }
     uint64_t ssthresh() const { return ssthresh_; }
     uint32_t smss() const { return smss_; }
     bool in_slow_start() const { return cwnd_ < ssthresh_; }
+    static constexpr uint64_t kInfiniteSsthresh = UINT64_MAX / 2;  // "arbitrarily high" (RFC 5681 3.1)
+    // Fast recovery without SACK inflates and deflates cwnd itself (RFC 6582 3.2).
+    void set_cwnd(uint64_t w) { cwnd_ = std::max<uint64_t>(w, smss_); }
 
     // RFC 6928: IW = min(N*SMSS, max(2*SMSS, 14600)) for N = 10; a different N is taken as asked.
     void init(uint32_t smss, uint32_t initial_segments) {
@@ -36,27 +51,30 @@ public:
         uint64_t iw = static_cast<uint64_t>(initial_segments) * smss;
         if (initial_segments == 10) iw = std::min<uint64_t>(iw, std::max<uint64_t>(2ull * smss, 14600));
         cwnd_ = iw;
-        ssthresh_ = UINT64_MAX / 2;  // "arbitrarily high" (RFC 5681 3.1)
+        ssthresh_ = kInfiniteSsthresh;
+        reset();
     }
-    void set_smss(uint32_t smss) { smss_ = smss; }
 
 protected:
+    // Slow start (RFC 5681 (2)) with appropriate byte counting limited to L = 2*SMSS (RFC 3465
+    // 2.2), so that delayed ACKs still double cwnd each round trip; never beyond ssthresh + what
+    // congestion avoidance would add.
+    uint64_t slow_start(uint64_t acked) {
+        uint64_t add = std::min<uint64_t>(acked, 2ull * smss_);
+        uint64_t room = ssthresh_ > cwnd_ ? ssthresh_ - cwnd_ : 0;
+        uint64_t used = std::min(add, room);
+        cwnd_ += used;
+        return acked > used ? acked - used : 0;  // left for congestion avoidance
+    }
+    // Algorithm state back to its start (a new connection or a new MSS).
+    virtual void reset() {}
+
     uint64_t cwnd_ = 0, ssthresh_ = 0;
     uint32_t smss_ = 1460;
 };
 
-// Slow start and congestion avoidance per RFC 5681, with appropriate byte counting (RFC 3465,
-// L = 1 SMSS in slow start).
-class RenoCongestionControl final : public CongestionControl {
-public:
-    std::string_view name() const override { return "reno"; }
-    void on_ack(uint64_t acked, uint64_t flight, SimTime now, SimTime srtt) override;
-    void on_rto(uint64_t flight) override;
-
-private:
-    uint64_t bytes_acked_ = 0;  // congestion-avoidance byte counter
-};
-
+// Known names: "newreno", "reno", "cubic". Null for an unknown name (the loader refuses it first).
 std::unique_ptr<CongestionControl> make_congestion_control(std::string_view name);
+inline constexpr std::string_view kCongestionControlNames = "newreno, reno, cubic";
 
 }  // namespace tcpsim

@@ -1,5 +1,7 @@
 #include "models/tcp/tcp_config.hpp"
 
+#include "models/tcp/congestion_control.hpp"
+
 namespace tcpsim {
 
 TcpConfig read_tcp_config(JsonObjectReader& r, TcpConfig c) {
@@ -27,6 +29,14 @@ TcpConfig read_tcp_config(JsonObjectReader& r, TcpConfig c) {
         }
     }
     if (r.has("isn")) c.isn = static_cast<uint32_t>(r.integer_or("isn", 0, 0, UINT32_MAX));
+    if (r.has("cc")) {
+        std::string cc = r.string_or("cc", c.cc);
+        if (!make_congestion_control(cc))
+            r.fail("cc", "one of " + std::string(kCongestionControlNames) + ", got \"" + cc + "\"");
+        c.cc = cc;
+    }
+    c.ecn = r.boolean_or("ecn", c.ecn);
+    c.dupthresh = static_cast<uint32_t>(r.integer_or("dupthresh", c.dupthresh, 1, 1000));
     c.initial_cwnd_segments = static_cast<uint32_t>(r.integer_or("initial_cwnd", c.initial_cwnd_segments, 1, 1000));
     c.initial_rto = r.duration_or("initial_rto", c.initial_rto, SimTime::from_ms(1));
     c.min_rto = r.duration_or("min_rto", c.min_rto, SimTime::from_us(1));
@@ -65,6 +75,9 @@ Json tcp_config_to_json(const TcpConfig& c) {
     j["nagle"] = c.nagle;
     j["delayed_ack"] = {{"enabled", c.delayed_ack.enabled}, {"every", c.delayed_ack.every}, {"max_delay_ns", c.delayed_ack.max_delay.ns()}};
     if (c.isn) j["isn"] = *c.isn;
+    j["cc"] = c.cc;
+    j["ecn"] = c.ecn;
+    j["dupthresh"] = c.dupthresh;
     j["initial_cwnd"] = c.initial_cwnd_segments;
     j["initial_rto_ns"] = c.initial_rto.ns();
     j["min_rto_ns"] = c.min_rto.ns();

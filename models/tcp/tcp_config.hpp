@@ -2,6 +2,7 @@
 // TcpConfig: every knob of a TCP endpoint, with Linux-like defaults where Linux has one.
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "sim/json_reader.hpp"
 #include "sim/time.hpp"
@@ -34,6 +35,9 @@ struct TcpConfig {
     bool nagle = true;
     DelayedAckConfig delayed_ack;
     std::optional<uint32_t> isn;        // fixed ISN (textbook figures); else drawn from the endpoint's stream
+    std::string cc = "cubic";           // congestion control: newreno | reno | cubic (Linux's default)
+    bool ecn = false;                   // RFC 3168: negotiate ECN, react to CE marks
+    uint32_t dupthresh = 3;             // RFC 5681 DupThresh
     uint32_t initial_cwnd_segments = 10;  // RFC 6928 IW10
     SimTime initial_rto = SimTime::from_s(1);    // RFC 6298 (2.1)
     SimTime min_rto = SimTime::from_ms(200);     // Linux; RFC 6298 says 1 s

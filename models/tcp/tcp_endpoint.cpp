@@ -3,13 +3,15 @@
 #include "models/tcp/tcp_endpoint.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace tcpsim {
 
 TcpEndpoint::TcpEndpoint(const TcpConfig& config, TcpEndpointOutput& out, TcpAddress local, TcpAddress remote,
                          uint32_t iss)
     : c_(config), out_(out), local_(local), remote_(remote), iss_(iss),
-      rtt_(config.initial_rto, config.min_rto, config.max_rto), cc_(make_congestion_control("reno")) {
+      rtt_(config.initial_rto, config.min_rto, config.max_rto), cc_(make_congestion_control(config.cc)) {
+    if (!cc_) throw std::invalid_argument("unknown congestion control \"" + config.cc + "\"");
     // RFC 7323 2.3: the smallest shift that lets the whole receive buffer be advertised.
     if (c_.window_scaling)
         while ((c_.receive_buffer >> rcv_wscale_) > 65535 && rcv_wscale_ < 14) ++rcv_wscale_;
@@ -123,6 +125,11 @@ void TcpEndpoint::read(uint64_t bytes, SimTime now) {
 // ---------------------------------------------------------------- timers
 
 void TcpEndpoint::on_timer(TcpTimer t, SimTime now) {
+    on_timer_fired(t, now);
+    if (state_ != TcpState::CLOSED) report_congestion();
+}
+
+void TcpEndpoint::on_timer_fired(TcpTimer t, SimTime now) {
     switch (t) {
         case TcpTimer::retransmit: on_retransmit_timeout(now); break;
         case TcpTimer::persist: on_persist_timeout(now); break;
@@ -168,11 +175,24 @@ void TcpEndpoint::on_retransmit_timeout(SimTime now) {
     // RFC 5681 (4): ssthresh from the flight, cwnd to the loss window; RFC 6298 (5.4)-(5.6):
     // retransmit the earliest unacknowledged segment with a doubled RTO. The rest follows as
     // ACKs return (go-back-N from SND.UNA under the new cwnd).
-    cc_->on_rto(static_cast<uint64_t>(std::max<int64_t>(0, std::min(snd_max_, written_) - snd_una_data())));
+    cc_->on_rto(static_cast<uint64_t>(std::max<int64_t>(0, snd_max_data() - snd_una_data())), now);
     rtt_.back_off();
     timing_ = false;
+    // Eifel detection (RFC 3522) for the first expiry, when timestamps are on and SACK is off
+    // (with SACK, D-SACK tells).
+    if (retries_ == 1 && ts_ok_ && !sack_ok_) {
+        eifel_armed_ = true;
+        rto_tsval_ = ts_now(now);
+    }
+    // Recovery by slow start from SND.UNA (RFC 5681 (4)); no fast recovery until what is
+    // outstanding now is acknowledged (RFC 6582 3.2, RFC 6675 5.1). SACKed data is skipped.
+    recovery_ = RecoveryState::rto;
+    recover_ = snd_max_;
+    high_rxt_ = snd_una_;
+    dupacks_ = 0;
     snd_nxt_ = snd_una_;
     int64_t data_left = written_ - snd_una_;
+    if (!scoreboard_.empty()) data_left = std::min(data_left, scoreboard_.next_hole(snd_una_, snd_max_data()).end - snd_una_);
     uint32_t len = static_cast<uint32_t>(std::clamp<int64_t>(data_left, 0, eff_mss_));
     bool fin = fin_queued_ && snd_una_ + len == written_;
     send_segment(snd_una_, len, fin, now);

@@ -7,6 +7,7 @@
 // Sequence space is kept as 64-bit stream offsets (offset 0 = first data byte = ISS+1; the SYN is
 // offset -1; the FIN sits just past the last data byte) and turned into 32-bit sequence numbers
 // only on the wire, so wraparound is handled in one place (seq_of / offset_of).
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -16,6 +17,8 @@
 #include "models/tcp/congestion_control.hpp"
 #include "models/tcp/reassembly_queue.hpp"
 #include "models/tcp/rtt_estimator.hpp"
+#include "models/tcp/sack_blocks.hpp"
+#include "models/tcp/sack_scoreboard.hpp"
 #include "models/tcp/tcp_config.hpp"
 #include "models/tcp/tcp_state.hpp"
 #include "sim/time.hpp"
@@ -45,6 +48,22 @@ constexpr std::string_view to_string(CloseReason r) {
     return names[static_cast<size_t>(r)];
 }
 
+// Loss-recovery state of the sender: "fast" is fast recovery (RFC 5681/6582, or RFC 6675 with
+// SACK), "rto" the slow start that follows a retransmission timeout until what was outstanding
+// at the timeout is acknowledged.
+enum class RecoveryState : uint8_t { open, fast, rto };
+constexpr std::string_view to_string(RecoveryState r) {
+    constexpr std::string_view names[] = {"open", "fast", "rto"};
+    return names[static_cast<size_t>(r)];
+}
+
+// What the congestion-control time series records (the trace's "cc" records).
+struct CcSample {
+    uint64_t cwnd = 0, ssthresh = 0, flight = 0, bytes_acked = 0;
+    SimTime srtt, rttvar, rto;
+    RecoveryState recovery = RecoveryState::open;
+};
+
 class TcpEndpointOutput {
 public:
     virtual void emit(const Packet& segment) = 0;
@@ -61,6 +80,8 @@ public:
     // Something worth a trace line that is neither a segment nor a state change (RTO values,
     // keepalive probes, zero-window probes).
     virtual void note(std::string_view what, SimTime value) = 0;
+    // cwnd, ssthresh, the recovery state or the RTT estimate changed (after an input).
+    virtual void congestion_changed(const CcSample& sample) { (void)sample; }
 
 protected:
     ~TcpEndpointOutput() = default;
@@ -79,6 +100,14 @@ struct TcpCounters {
     uint64_t keepalive_probes = 0, zero_window_probes = 0;
     uint64_t duplicate_segments = 0, out_of_order_segments = 0;
     uint64_t bytes_delivered = 0;
+    uint64_t fast_retransmits = 0;      // segments retransmitted in fast recovery
+    uint64_t fast_recoveries = 0;       // fast recovery episodes
+    uint64_t spurious_retransmits = 0;  // shown unneeded by D-SACK, or (no SACK) Eifel on an RTO
+    uint64_t dsacks_received = 0;
+    uint64_t ecn_reductions = 0;
+    uint64_t max_cwnd = 0;
+    uint64_t rtt_samples = 0;
+    SimTime rtt_sum;                    // for the mean RTT
 };
 
 class TcpEndpoint {
@@ -128,12 +157,20 @@ public:
     uint64_t bytes_queued() const { return static_cast<uint64_t>(written_); }
     uint64_t bytes_acked() const { return static_cast<uint64_t>(snd_una_data()); }
     uint32_t keepalive_probes_unanswered() const { return probes_out_; }
+    RecoveryState recovery() const { return recovery_; }
+    const CongestionControl& congestion_control() const { return *cc_; }
+    const SackScoreboard& scoreboard() const { return scoreboard_; }
+    uint32_t duplicate_acks() const { return dupacks_; }
+    // RFC 6675 SetPipe: the sender's estimate of bytes in the network.
+    uint64_t pipe() const;
+    CcSample cc_sample() const;
 
 private:
     // tcp_endpoint.cpp: state, application calls, timers
     void set_state(TcpState s, std::string_view reason);
     void finish(CloseReason reason, std::string_view why);
     void enter_time_wait(std::string_view reason, SimTime now);
+    void on_timer_fired(TcpTimer t, SimTime now);
     void on_retransmit_timeout(SimTime now);
     void on_established(SimTime now, std::string_view reason);
     void on_persist_timeout(SimTime now);
@@ -151,7 +188,23 @@ private:
     void take_syn_options(const Packet& seg);
     void take_timestamp(const Packet& seg);
     void rtt_from_echo(uint32_t ts_ecr, SimTime now);
+    void rtt_sample(SimTime r);
     uint32_t ts_now(SimTime now) const { return static_cast<uint32_t>(now.ns() / c_.timestamp_tick.ns()) + ts_offset_; }
+
+    // tcp_recovery.cpp: loss detection and recovery (RFC 5681, 6582, 6675, 2883)
+    uint64_t take_sack_blocks(const Packet& seg, int64_t acked_to);
+    bool is_duplicate_ack(const Packet& seg, int64_t acked_to, uint64_t newly_sacked) const;
+    void on_duplicate_ack(SimTime now);
+    void enter_fast_recovery(SimTime now);
+    // New data acknowledged: recovery bookkeeping and the congestion control; returns false
+    // when the retransmission timer must not be restarted (RFC 6582's impatient variant).
+    bool on_new_ack(uint64_t acked_bytes, uint64_t flight_before, SimTime now);
+    void sack_recovery_send(SimTime now);
+    bool next_seg(int64_t& offset, uint32_t& len, bool& retransmission);
+    void retransmit(int64_t offset, uint32_t len, SimTime now);
+    void remember_retransmission(int64_t offset, uint32_t len);
+    void report_congestion();
+    int64_t snd_max_data() const { return std::min(snd_max_, written_); }
 
     // tcp_output.cpp: what leaves
     void send_syn(bool with_ack, SimTime now);
@@ -204,10 +257,29 @@ private:
     RttEstimator rtt_;
     std::unique_ptr<CongestionControl> cc_;
 
+    // Loss recovery.
+    RecoveryState recovery_ = RecoveryState::open;
+    uint32_t dupacks_ = 0;
+    int64_t recover_ = -1;       // RFC 6582 "recover", RFC 6675 RecoveryPoint (one past HighData)
+    int64_t high_rxt_ = 0;       // RFC 6675 HighRxt (one past)
+    int64_t rescue_rxt_ = -1;    // RFC 6675 RescueRxt; -1: undefined
+    bool partial_ack_seen_ = false;
+    SackScoreboard scoreboard_;
+    // Recent retransmissions, to tell a D-SACK for one of them (spurious) from a link duplicate.
+    struct Retransmitted {
+        int64_t begin = 0, end = 0;
+    };
+    std::array<Retransmitted, 16> recent_rxt_{};
+    uint32_t recent_rxt_next_ = 0;
+    uint32_t rto_tsval_ = 0;     // Eifel (RFC 3522): TSval of the first timeout retransmission
+    bool eifel_armed_ = false;
+    CcSample reported_;          // the last sample given to congestion_changed()
+
     // Receive side.
     uint32_t irs_ = 0;
     bool irs_known_ = false;
     ReassemblyQueue rcv_;
+    SackBlocks sack_blocks_;
     bool fin_received_ = false;
     bool have_fin_offset_ = false;
     uint64_t fin_offset_ = 0;      // where the peer's FIN sits (may arrive out of order)

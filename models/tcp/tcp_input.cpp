@@ -13,10 +13,11 @@ void TcpEndpoint::on_segment(const Packet& seg, SimTime now) {
     probes_out_ = 0;
     switch (state_) {
         case TcpState::CLOSED: return;  // the stack answers for closed ports
-        case TcpState::LISTEN: input_listen(seg, now); return;
-        case TcpState::SYN_SENT: input_syn_sent(seg, now); return;
-        default: input_synchronized(seg, now); return;
+        case TcpState::LISTEN: input_listen(seg, now); break;
+        case TcpState::SYN_SENT: input_syn_sent(seg, now); break;
+        default: input_synchronized(seg, now); break;
     }
+    if (state_ != TcpState::CLOSED) report_congestion();
 }
 
 void TcpEndpoint::take_syn_options(const Packet& seg) {
@@ -100,7 +101,7 @@ void TcpEndpoint::input_syn_sent(const Packet& seg, SimTime now) {
         if (ts_ok_ && seg.options.ts_ecr) {
             rtt_from_echo(seg.options.ts_ecr, now);
         } else if (timing_) {
-            rtt_.sample(now - timed_at_);
+            rtt_sample(now - timed_at_);
         }
         timing_ = false;
         send_ack(now);
@@ -116,7 +117,13 @@ void TcpEndpoint::input_syn_sent(const Packet& seg, SimTime now) {
 
 void TcpEndpoint::rtt_from_echo(uint32_t ts_ecr, SimTime now) {
     int32_t ticks = static_cast<int32_t>(ts_now(now) - ts_ecr);
-    if (ticks >= 0) rtt_.sample(SimTime::from_ns(static_cast<int64_t>(ticks) * c_.timestamp_tick.ns()));
+    if (ticks >= 0) rtt_sample(SimTime::from_ns(static_cast<int64_t>(ticks) * c_.timestamp_tick.ns()));
+}
+
+void TcpEndpoint::rtt_sample(SimTime r) {
+    rtt_.sample(r);
+    ++counters_.rtt_samples;
+    counters_.rtt_sum = counters_.rtt_sum.sat_add(r);
 }
 
 bool TcpEndpoint::acceptable(const Packet& seg) const {
@@ -164,7 +171,13 @@ void TcpEndpoint::input_synchronized(const Packet& seg, SimTime now) {
         // A zero window still takes ACKs (RFC 9293 3.10.7.4: "special allowance").
         if (rcv_wnd() == 0 && seg.seq == rcv_nxt() && (seg.flags & kAck)) process_ack(seg, now);
         if (state_ == TcpState::CLOSED) return;
-        if (seg.payload_len) ++counters_.duplicate_segments;
+        if (seg.payload_len) {
+            ++counters_.duplicate_segments;
+            // RFC 2883: tell the sender, with a D-SACK block, that this data came twice.
+            int64_t begin = rcv_offset_of(seg.seq), end = begin + seg.payload_len;
+            if (sack_ok_ && begin >= 0 && end <= static_cast<int64_t>(rcv_.next()))
+                sack_blocks_.duplicate(static_cast<uint64_t>(begin), static_cast<uint64_t>(end));
+        }
         send_ack(now);
         return;
     }
@@ -243,30 +256,41 @@ void TcpEndpoint::process_ack(const Packet& seg, SimTime now) {
         send_ack(now);  // acknowledges something not yet sent
         return;
     }
+    uint64_t newly_sacked = sack_ok_ && seg.options.sack_count ? take_sack_blocks(seg, acked_to) : 0;
     if (acked_to > snd_una_) {
-        uint64_t flight_before = static_cast<uint64_t>(std::max<int64_t>(0, std::min(snd_max_, written_) - snd_una_data()));
+        uint64_t flight_before = static_cast<uint64_t>(std::max<int64_t>(0, snd_max_data() - snd_una_data()));
         int64_t data_before = snd_una_data();
         snd_una_ = acked_to;
         if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
+        scoreboard_.advance(snd_una_);
         uint64_t acked_bytes = static_cast<uint64_t>(snd_una_data() - data_before);
         // RTT: from the echoed timestamp (RFC 7323 4.1), else the timed segment (Karn's rule).
         if (ts_ok_ && seg.options.has_timestamps && seg.options.ts_ecr) {
             rtt_from_echo(seg.options.ts_ecr, now);
         } else if (timing_ && acked_to > timed_offset_) {
-            rtt_.sample(now - timed_at_);
+            rtt_sample(now - timed_at_);
             timing_ = false;
         }
+        if (eifel_armed_) {
+            // RFC 3522: the first ACK after a timeout retransmission echoes a timestamp older
+            // than that retransmission: it acknowledges the original; the timeout was spurious.
+            eifel_armed_ = false;
+            if (seg.options.has_timestamps && seg.options.ts_ecr && seq_lt(seg.options.ts_ecr, rto_tsval_))
+                ++counters_.spurious_retransmits;
+        }
         retries_ = 0;
-        if (acked_bytes) cc_->on_ack(acked_bytes, flight_before, now, rtt_.srtt());
+        bool restart = on_new_ack(acked_bytes, flight_before, now);
         // RFC 6298 (5.2)/(5.3): stop the timer when all is acknowledged, else restart it.
         if (snd_una_ >= snd_max_) {
             out_.cancel_timer(TcpTimer::retransmit);
             retransmit_armed_ = false;
-        } else {
+        } else if (restart) {
             arm_retransmit(now);
         }
         if (acked_bytes) out_.writable();
         if (state_ == TcpState::CLOSED) return;
+    } else if (is_duplicate_ack(seg, acked_to, newly_sacked)) {
+        on_duplicate_ack(now);
     }
     // Window update (RFC 9293 3.10.7.4): only from a segment not older than the last update.
     if (seq_lt(snd_wl1_, seg.seq) || (snd_wl1_ == seg.seq && seq_le(snd_wl2_, seg.ack))) {
@@ -280,7 +304,8 @@ void TcpEndpoint::process_ack(const Packet& seg, SimTime now) {
             persist_backoff_ = 0;
         }
     }
-    try_send(now);
+    if (recovery_ == RecoveryState::fast && sack_ok_) sack_recovery_send(now);
+    else try_send(now);
 }
 
 void TcpEndpoint::process_data(const Packet& seg, SimTime now) {
@@ -291,11 +316,27 @@ void TcpEndpoint::process_data(const Packet& seg, SimTime now) {
     end = std::min<int64_t>(end, next + static_cast<int64_t>(rcv_wnd()));
     if (end <= next) {
         ++counters_.duplicate_segments;
+        if (sack_ok_ && begin >= 0) sack_blocks_.duplicate(static_cast<uint64_t>(begin), static_cast<uint64_t>(end));
         send_ack(now);
         return;
     }
     bool in_order = begin <= next;
     bool had_gaps = !rcv_.out_of_order().empty();
+    if (sack_ok_) {
+        if (begin < next && begin >= 0) {
+            sack_blocks_.duplicate(static_cast<uint64_t>(begin), static_cast<uint64_t>(next));  // partly old
+        } else if (!in_order) {
+            // Data already held out of order is a duplicate too (RFC 2883 4.1.2); new data
+            // makes its block the most recent one (RFC 2018 4).
+            const auto& ooo = rcv_.out_of_order();
+            auto it = std::upper_bound(ooo.begin(), ooo.end(), static_cast<uint64_t>(begin),
+                                       [](uint64_t v, const ReassemblyQueue::Range& r) { return v < r.end; });
+            if (it != ooo.end() && it->begin <= static_cast<uint64_t>(begin) && static_cast<uint64_t>(end) <= it->end)
+                sack_blocks_.duplicate(static_cast<uint64_t>(begin), static_cast<uint64_t>(end));
+            else
+                sack_blocks_.arrived_out_of_order(static_cast<uint64_t>(begin));
+        }
+    }
     uint64_t advanced = rcv_.add(static_cast<uint64_t>(std::max(begin, next)), static_cast<uint64_t>(end));
     if (!in_order) ++counters_.out_of_order_segments;
     // Out of order: ACK at once (the duplicate ACK tells the sender); filling a hole: ACK at once

@@ -1,5 +1,6 @@
 // TcpEndpoint: what leaves - SYNs, ACKs, data and FIN under the windows, probes and RSTs.
 #include <algorithm>
+#include <array>
 
 #include "models/tcp/tcp_endpoint.hpp"
 
@@ -36,6 +37,15 @@ void TcpEndpoint::fill_header(Packet& p, SimTime now) {
         p.options.has_timestamps = true;
         p.options.ts_val = ts_now(now);
         p.options.ts_ecr = ts_recent_;
+    }
+    if (sack_ok_ && (p.flags & kAck)) {
+        // RFC 2018 3: SACK blocks on every ACK while data is held out of order (and a D-SACK
+        // once); at most 3 beside timestamps in 40 option bytes.
+        std::array<ReassemblyQueue::Range, SackBlocks::kMaxBlocks> blocks;
+        int n = sack_blocks_.build(rcv_, ts_ok_ ? 3 : 4, blocks);
+        for (int i = 0; i < n; ++i)
+            p.options.sack[i] = SackBlock{rcv_seq_of(blocks[i].begin), rcv_seq_of(blocks[i].end)};
+        p.options.sack_count = static_cast<uint8_t>(n);
     }
     if (p.flags & kAck) {
         // Every segment carries the ACK: a pending delayed ACK is done with.
@@ -138,6 +148,7 @@ void TcpEndpoint::send_segment(int64_t offset, uint32_t len, bool fin, SimTime n
     fill_header(p, now);
     p.window = advertised_window_field();
     if (offset < snd_max_) {
+        remember_retransmission(offset, len);
         ++counters_.retransmissions;
         counters_.bytes_retransmitted += len;
         timing_ = false;  // Karn: no RTT sample across a retransmission
@@ -165,12 +176,35 @@ void TcpEndpoint::try_send(SimTime now) {
         case TcpState::LAST_ACK: break;
         default: return;
     }
+    if (recovery_ == RecoveryState::fast && sack_ok_) {
+        sack_recovery_send(now);  // RFC 6675: pipe and NextSeg decide
+        if (fin_queued_ && snd_nxt_ == written_ && snd_max_ == written_) {
+            send_segment(snd_nxt_, 0, true, now);
+            snd_nxt_ += 1;
+        }
+        return;
+    }
     for (;;) {
         if (snd_nxt_ < written_) {
-            uint64_t flight = static_cast<uint64_t>(snd_nxt_ - snd_una_data());
-            uint64_t wnd = std::min(cc_->cwnd(), snd_wnd_);
-            uint64_t usable = wnd > flight ? wnd - flight : 0;
-            uint64_t remaining = static_cast<uint64_t>(written_ - snd_nxt_);
+            // Resending after a timeout: skip what the receiver has SACKed.
+            int64_t hole_end = written_;
+            if (snd_nxt_ < snd_max_data() && !scoreboard_.empty()) {
+                auto hole = scoreboard_.next_hole(snd_nxt_, snd_max_data());
+                snd_nxt_ = hole.begin;
+                hole_end = hole.begin < snd_max_data() ? hole.end : written_;
+                if (snd_nxt_ >= written_) continue;
+            }
+            // In flight: sent and neither acknowledged nor SACKed. Limited transmit (RFC 3042):
+            // the first two duplicate ACKs each let one new segment go (with SACK, the SACKed
+            // bytes leaving the flight do the same).
+            uint64_t flight = static_cast<uint64_t>(snd_nxt_ - snd_una_data()) - scoreboard_.sacked_in(snd_una_data(), snd_nxt_);
+            uint64_t cwnd = cc_->cwnd();
+            if (recovery_ == RecoveryState::open && !sack_ok_) cwnd += std::min<uint64_t>(dupacks_, 2) * eff_mss_;
+            uint64_t cwnd_room = cwnd > flight ? cwnd - flight : 0;
+            int64_t wnd_edge = snd_una_data() + static_cast<int64_t>(snd_wnd_);
+            uint64_t rwnd_room = wnd_edge > snd_nxt_ ? static_cast<uint64_t>(wnd_edge - snd_nxt_) : 0;
+            uint64_t usable = std::min(cwnd_room, rwnd_room);
+            uint64_t remaining = static_cast<uint64_t>(hole_end - snd_nxt_);
             uint64_t len = std::min<uint64_t>({eff_mss_, remaining, usable});
             bool nothing_in_flight = snd_nxt_ >= snd_max_ && snd_una_ >= snd_max_;
             if (len == 0) {
@@ -182,11 +216,12 @@ void TcpEndpoint::try_send(SimTime now) {
                 return;
             }
             bool full = len == eff_mss_;
-            bool last = len == remaining;
+            bool last = snd_nxt_ + static_cast<int64_t>(len) == written_;
+            bool refill = snd_nxt_ < snd_max_data();  // old data: a hole is as long as it is
             // Sender SWS avoidance and Nagle (RFC 9293 3.8.6.2.1, RFC 896): a short segment goes
             // only if it ends the data and nothing is unacknowledged (or Nagle is off, or we are
             // closing), or if it is at least half the largest window the peer ever offered.
-            bool ok = full || (last && (!c_.nagle || flight == 0 || fin_queued_)) ||
+            bool ok = full || refill || (last && (!c_.nagle || flight == 0 || fin_queued_)) ||
                       (max_snd_wnd_ > 0 && len >= max_snd_wnd_ / 2);
             if (!ok) {
                 if (flight == 0 && !persist_armed_ && !retransmit_armed_) {

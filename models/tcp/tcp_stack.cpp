@@ -1,5 +1,7 @@
 #include "models/tcp/tcp_stack.hpp"
 
+#include <algorithm>
+
 #include "models/network.hpp"
 
 namespace tcpsim {
@@ -130,6 +132,38 @@ void TcpConnection::note(std::string_view what, SimTime value) {
             .field("what", what)
             .field("value", value.to_seconds())
             .field("value_ns", value.ns());
+}
+
+namespace {
+void cc_record(TcpStack& stack, uint32_t conn, const TcpEndpoint& ep, const CcSample& s) {
+    TraceWriter& w = stack.network().tracer().writer();
+    if (!w.wants(TraceCategory::series)) return;
+    auto r = w.event(stack.sim().now(), "cc");
+    r.field("node", stack.node().name()).field("conn", conn).field("cwnd", s.cwnd);
+    if (s.ssthresh >= CongestionControl::kInfiniteSsthresh) r.raw("ssthresh", "null");
+    else r.field("ssthresh", s.ssthresh);
+    r.field("flight", s.flight)
+        .field("srtt", s.srtt.to_seconds())
+        .field("rttvar", s.rttvar.to_seconds())
+        .field("rto", s.rto.to_seconds())
+        .field("bytes_acked", s.bytes_acked)
+        .field("recovery", to_string(s.recovery))
+        .field("cc", ep.congestion_control().name());
+}
+}  // namespace
+
+void TcpConnection::congestion_changed(const CcSample& sample) {
+    if (!stack_.cc_periodic()) cc_record(stack_, trace_id_, ep_, sample);
+}
+
+void TcpConnection::write_cc_sample() { cc_record(stack_, trace_id_, ep_, ep_.cc_sample()); }
+
+std::vector<TcpConnection*> TcpStack::connections_in_order() const {
+    std::vector<TcpConnection*> v;
+    v.reserve(by_key_.size());
+    for (const auto& [k, c] : by_key_) v.push_back(c.get());
+    std::sort(v.begin(), v.end(), [](const TcpConnection* a, const TcpConnection* b) { return a->trace_id() < b->trace_id(); });
+    return v;
 }
 
 // ---------------------------------------------------------------- TcpStack

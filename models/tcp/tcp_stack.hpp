@@ -53,6 +53,9 @@ public:
     void writable() override;
     void closed(CloseReason reason) override;
     void note(std::string_view what, SimTime value) override;
+    void congestion_changed(const CcSample& sample) override;
+    // Writes a "cc" record for the connection now (periodic sampling, --sample-interval).
+    void write_cc_sample();
 
 private:
     // A timer is armed in the event queue only when it must fire earlier than the entry already
@@ -99,6 +102,11 @@ public:
     // destroyed after the current event (its endpoint may still be on the call stack).
     void retire(TcpConnection& c);
     size_t open_connections() const { return by_key_.size(); }
+    // Open connections in trace-id order (deterministic, unlike the hash map).
+    std::vector<TcpConnection*> connections_in_order() const;
+    // 0: a "cc" record at every change; else the world samples every interval instead.
+    void set_cc_sampling(bool periodic) { cc_periodic_ = periodic; }
+    bool cc_periodic() const { return cc_periodic_; }
 
 private:
     static uint64_t key(uint16_t local_port, uint32_t remote_node, uint16_t remote_port) {
@@ -121,6 +129,7 @@ private:
     std::vector<std::unique_ptr<TcpConnection>> retired_;
     bool reap_scheduled_ = false;
     uint16_t next_ephemeral_ = 49152;
+    bool cc_periodic_ = false;
 };
 
 }  // namespace tcpsim
