@@ -50,6 +50,14 @@ void World::session_finished(TcpSession&) {
     if (++sessions_finished_ == sessions_.size()) sim_.stop(StopReason::all_finished);
 }
 
+void World::on_event(uint32_t, uint64_t) {
+    for (auto& stack : stacks_)
+        if (stack)
+            for (TcpConnection* c : stack->connections_in_order()) c->write_cc_sample();
+    // Keep sampling while anything else is still to happen.
+    if (sim_.pending_events() > 0) sim_.after(options_.sample_interval, this, 0);
+}
+
 void World::schedule_outages() {
     // Links were added in scenario order, two directions each: link k is links()[2k], [2k+1].
     for (size_t k = 0; k < config_.links.size(); ++k) {
@@ -108,6 +116,11 @@ RunResult World::run() {
     schedule_outages();
     for (auto& s : scripts_) s->start(sim_);
     for (auto& s : sessions_) s->schedule(sim_);
+    if (options_.sample_interval > SimTime::zero()) {
+        for (auto& stack : stacks_)
+            if (stack) stack->set_cc_sampling(true);
+        sim_.after(options_.sample_interval, this, 0);
+    }
     RunResult r = sim_.run(config_.duration, options_.max_events);
     writer_.end(summary(r));
     return r;

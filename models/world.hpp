@@ -23,9 +23,12 @@ struct RunOptions {
     std::optional<TraceLevel> level;    // overrides the scenario's
     std::ostream* human = nullptr;      // tcpdump-like lines
     uint64_t max_events = UINT64_MAX;
+    // Zero: a "cc" record at every change of a connection's congestion state; else one record
+    // per open connection every interval.
+    SimTime sample_interval;
 };
 
-class World final : public SessionObserver {
+class World final : public SessionObserver, public EventTarget {
 public:
     World(const ScenarioConfig& config, const RunOptions& options);
     World(const World&) = delete;
@@ -42,6 +45,7 @@ public:
 
     void session_started(TcpSession& s) override;
     void session_finished(TcpSession& s) override;
+    void on_event(uint32_t kind, uint64_t arg) override;  // periodic cc sampling
 
 private:
     Json meta() const;

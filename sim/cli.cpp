@@ -50,7 +50,8 @@ po::options_description run_options() {
         ("quiet,q", "no per-segment lines on stdout")
         ("seed", po::value<std::string>(), "override the scenario's seed")
         ("duration", po::value<std::string>(), "override the scenario's duration (\"10s\", \"500ms\")")
-        ("max-events", po::value<std::string>(), "stop after this many events (an event budget)");
+        ("max-events", po::value<std::string>(), "stop after this many events (an event budget)")
+        ("sample-interval", po::value<std::string>(), "write congestion-control samples (\"cc\" records) every interval (\"100ms\") instead of at every change");
     return d;
 }
 
@@ -128,6 +129,14 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         else throw UsageError("--trace-level must be summary, segments or all, got \"" + l + "\"");
     }
     if (vm.count("max-events")) opts.max_events = parse_count("--max-events", vm["max-events"].as<std::string>(), 1);
+
+    if (vm.count("sample-interval")) {
+        auto t = SimTime::parse(vm["sample-interval"].as<std::string>());
+        if (!t || *t <= SimTime::zero())
+            throw UsageError("--sample-interval expects a positive duration such as \"100ms\", got \"" +
+                             vm["sample-interval"].as<std::string>() + "\"");
+        opts.sample_interval = *t;
+    }
 
     ScenarioConfig config = load_scenario(scen[0]);
     if (vm.count("seed")) config.seed = parse_count("--seed", vm["seed"].as<std::string>(), 0);

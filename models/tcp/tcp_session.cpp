@@ -128,6 +128,8 @@ void TcpSession::snapshot(Side& side) {
     side.rec.srtt = ep.rtt().srtt();
     side.rec.rto = ep.rtt().rto();
     side.rec.cwnd = ep.cwnd();
+    side.rec.ssthresh = ep.ssthresh();
+    side.rec.cc = std::string(ep.congestion_control().name());
 }
 
 void TcpSession::side_closed(Side& side, TcpConnection&, CloseReason r) {
@@ -168,9 +170,21 @@ Json side_json(const SideRecord& r) {
     j["zero_window_probes"] = r.counters.zero_window_probes;
     j["duplicate_segments"] = r.counters.duplicate_segments;
     j["out_of_order_segments"] = r.counters.out_of_order_segments;
+    j["fast_retransmits"] = r.counters.fast_retransmits;
+    j["fast_recoveries"] = r.counters.fast_recoveries;
+    j["spurious_retransmits"] = r.counters.spurious_retransmits;
+    j["dsacks_received"] = r.counters.dsacks_received;
+    j["ecn_reductions"] = r.counters.ecn_reductions;
     j["srtt"] = r.srtt.to_seconds();
+    j["mean_rtt"] = r.counters.rtt_samples
+                        ? r.counters.rtt_sum.to_seconds() / static_cast<double>(r.counters.rtt_samples)
+                        : 0.0;
     j["rto"] = r.rto.to_seconds();
+    j["cc"] = r.cc;
     j["cwnd"] = r.cwnd;
+    j["max_cwnd"] = r.counters.max_cwnd;
+    if (r.ssthresh >= CongestionControl::kInfiniteSsthresh) j["ssthresh"] = nullptr;
+    else j["ssthresh"] = r.ssthresh;
     return j;
 }
 }  // namespace
@@ -191,8 +205,13 @@ Json TcpSession::summary() {
     bool down = server_.rec.stream_errors == 0 && client_.rec.received == server_.rec.written;
     j["streams_intact"] = up && down;
     if (completed_at_) j["completed_at"] = completed_at_->to_seconds();
-    if (spec_.kind == TcpAppSpec::Kind::bulk && completed_at_ && spec_.bytes)
-        j["goodput_bps"] = static_cast<double>(*spec_.bytes) * 8.0 / (*completed_at_ - spec_.start).to_seconds();
+    // Goodput: bytes the server's application received over the time from the start to the
+    // completion (or, for a transfer still running, to the end of the run).
+    if (spec_.kind == TcpAppSpec::Kind::bulk) {
+        SimTime end = completed_at_ ? *completed_at_ : client_stack_.sim().now();
+        double secs = (end - spec_.start).to_seconds();
+        j["goodput_bps"] = secs > 0 ? static_cast<double>(server_.rec.received) * 8.0 / secs : 0.0;
+    }
     return j;
 }
 

@@ -38,7 +38,8 @@ struct SideRecord {
     std::string address;
     TcpCounters counters;
     SimTime srtt, rto;
-    uint64_t cwnd = 0;
+    uint64_t cwnd = 0, ssthresh = 0;
+    std::string cc;
 };
 
 class TcpSession final : public EventTarget {
