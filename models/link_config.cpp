@@ -1,5 +1,7 @@
 #include "models/link_config.hpp"
 
+#include <algorithm>
+
 namespace tcpsim {
 
 namespace {
@@ -24,7 +26,22 @@ QueueConfig read_queue(JsonValueRef v) {
         q.limit_packets = 0;
         q.limit_bytes = r.byte_size_or("bytes", 0, 60);
     }
-    r.choice("type", {"droptail"}, "droptail");
+    std::string type = r.choice("type", {"droptail", "red"}, "droptail");
+    if (type == "red") {
+        q.discipline = QueueConfig::Discipline::red;
+        double limit = static_cast<double>(q.limit_packets ? q.limit_packets : q.limit_bytes);
+        // Defaults after Floyd's guidelines: min_th a fifth of the limit, max_th three times min_th.
+        q.red.min_threshold = r.number_or("min_threshold", limit / 5, 0, limit);
+        q.red.max_threshold = r.number_or("max_threshold", std::min(limit, 3 * q.red.min_threshold), 0, limit);
+        if (!(q.red.max_threshold > q.red.min_threshold))
+            r.fail("max_threshold", "a threshold above min_threshold (" + std::to_string(q.red.min_threshold) + ")");
+        q.red.max_p = r.number_or("max_p", q.red.max_p, 0, 1);
+        if (!(q.red.max_p > 0)) r.fail("max_p", "a probability in (0, 1]");
+        q.red.weight = r.number_or("weight", q.red.weight, 0, 1);
+        if (!(q.red.weight > 0)) r.fail("weight", "a weight in (0, 1]");
+        q.red.gentle = r.boolean_or("gentle", q.red.gentle);
+        q.red.ecn = r.boolean_or("ecn", q.red.ecn);
+    }
     r.finish();
     return q;
 }
@@ -41,9 +58,25 @@ LossConfig read_loss(JsonValueRef v) {
     if (!v.value.is_object())
         v.fail("a loss probability in [0, 1] or an object such as {\"model\": \"bernoulli\", \"rate\": 0.01}");
     JsonObjectReader r(v.value, v.pointer, v.file);
-    std::string model = r.choice("model", {"none", "bernoulli", "gilbert_elliott"}, "bernoulli");
+    std::string model = r.choice("model", {"none", "bernoulli", "gilbert_elliott", "packets", "periodic"}, "bernoulli");
     if (model == "none") {
         l.model = LossConfig::Model::none;
+    } else if (model == "packets") {
+        l.model = LossConfig::Model::packets;
+        r.require("drop");
+        auto v = *r.optional("drop");
+        if (!v.value.is_array() || v.value.empty()) v.fail("a non-empty list of packet numbers (1 = the first packet)");
+        for (size_t i = 0; i < v.value.size(); ++i) {
+            const Json& e = v.value[i];
+            if (!e.is_number_integer() || e.get<int64_t>() < 1)
+                JsonValueRef{e, v.pointer + "/" + std::to_string(i), v.file}.fail("a packet number >= 1");
+            l.drop_packets.push_back(e.get<uint64_t>());
+        }
+        std::sort(l.drop_packets.begin(), l.drop_packets.end());
+    } else if (model == "periodic") {
+        l.model = LossConfig::Model::periodic;
+        r.require("every");
+        l.every = static_cast<uint64_t>(r.integer_or("every", 1, 1, INT64_MAX));
     } else if (model == "bernoulli") {
         l.model = LossConfig::Model::bernoulli;
         r.require("rate");
@@ -107,9 +140,20 @@ Json link_direction_to_json(const LinkDirectionConfig& c) {
     j["delay_ns"] = c.delay.ns();
     if (c.queue.limit_packets) j["queue"] = {{"packets", c.queue.limit_packets}};
     else j["queue"] = {{"bytes", c.queue.limit_bytes}};
+    if (c.queue.discipline == QueueConfig::Discipline::red) {
+        j["queue"]["type"] = "red";
+        j["queue"]["min_threshold"] = c.queue.red.min_threshold;
+        j["queue"]["max_threshold"] = c.queue.red.max_threshold;
+        j["queue"]["max_p"] = c.queue.red.max_p;
+        j["queue"]["weight"] = c.queue.red.weight;
+        j["queue"]["gentle"] = c.queue.red.gentle;
+        j["queue"]["ecn"] = c.queue.red.ecn;
+    }
     switch (c.loss.model) {
         case LossConfig::Model::none: j["loss"] = {{"model", "none"}}; break;
         case LossConfig::Model::bernoulli: j["loss"] = {{"model", "bernoulli"}, {"rate", c.loss.rate}}; break;
+        case LossConfig::Model::packets: j["loss"] = {{"model", "packets"}, {"drop", c.loss.drop_packets}}; break;
+        case LossConfig::Model::periodic: j["loss"] = {{"model", "periodic"}, {"every", c.loss.every}}; break;
         case LossConfig::Model::gilbert_elliott:
             j["loss"] = {{"model", "gilbert_elliott"},     {"p_good_to_bad", c.loss.p_good_to_bad},
                          {"p_bad_to_good", c.loss.p_bad_to_good}, {"loss_in_good", c.loss.loss_in_good},

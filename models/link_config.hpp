@@ -1,26 +1,44 @@
 #pragma once
 // Typed configuration of one direction of a point-to-point link, as the scenario loader checked it.
 #include <cstdint>
+#include <vector>
 
 #include "sim/json_reader.hpp"
 #include "sim/time.hpp"
 
 namespace tcpsim {
 
+// RED (Floyd and Jacobson 1993; RFC 2309): drop, or ECN-mark, early with a probability that
+// grows with the average queue. Thresholds are in the queue's unit (packets or bytes).
+struct RedConfig {
+    double min_threshold = 0, max_threshold = 0;
+    double max_p = 0.1;        // drop probability at max_threshold
+    double weight = 0.002;     // w_q of the exponential average
+    bool gentle = true;        // between max_th and 2*max_th the probability climbs to 1
+    bool ecn = false;          // mark ECN-capable packets (CE) instead of dropping them
+};
+
 struct QueueConfig {
-    // Drop-tail limit on the packets waiting to be sent (the one on the wire is not counted).
-    // Exactly one of the two limits is set; 0 means "not this unit".
+    // Limit on the packets waiting to be sent (the one on the wire is not counted). Exactly one
+    // of the two limits is set; 0 means "not this unit". A RED queue drops at the limit too.
     uint64_t limit_packets = 100;
     uint64_t limit_bytes = 0;
+    enum class Discipline { droptail, red };
+    Discipline discipline = Discipline::droptail;
+    RedConfig red;
 };
 
 struct LossConfig {
-    enum class Model { none, bernoulli, gilbert_elliott };
+    enum class Model { none, bernoulli, gilbert_elliott, packets, periodic };
     Model model = Model::none;
     double rate = 0;  // bernoulli: probability each packet is lost
     // Gilbert-Elliott: a two-state Markov chain evaluated per packet.
     double p_good_to_bad = 0, p_bad_to_good = 1;
     double loss_in_good = 0, loss_in_bad = 1;
+    // packets: these packet numbers are lost (1 = the first packet to leave this direction),
+    // sorted; periodic: every `every`-th packet is lost (Mathis' periodic loss).
+    std::vector<uint64_t> drop_packets;
+    uint64_t every = 0;
 };
 
 struct JitterConfig {

@@ -16,7 +16,11 @@ LinkDirection::LinkDirection(Network& net, uint32_t id, std::string name, Node& 
       loss_(c.loss, RngStream(seed, "link/" + name_ + "/loss")),
       jitter_rng_(seed, "link/" + name_ + "/jitter"),
       reorder_rng_(seed, "link/" + name_ + "/reorder"),
-      duplicate_rng_(seed, "link/" + name_ + "/duplicate") {}
+      duplicate_rng_(seed, "link/" + name_ + "/duplicate") {
+    if (c.queue.discipline == QueueConfig::Discipline::red)
+        red_ = std::make_unique<RedQueue>(c.queue.red, RngStream(seed, "link/" + name_ + "/red"),
+                                          serialization_delay(1500, c.bandwidth_bps));
+}
 
 void LinkDirection::drop(PacketPool::Index i, DropReason r) {
     ++stats_.drops[static_cast<size_t>(r)];
@@ -28,6 +32,17 @@ void LinkDirection::send(PacketPool::Index i) {
     if (!up_) return drop(i, DropReason::link_down);
     const Packet& p = net_.pool()[i];
     uint32_t bytes = p.wire_bytes();
+    if (red_) {
+        double queued = static_cast<double>(c_.queue.limit_packets ? queue_.packets() : queue_.bytes());
+        switch (red_->on_arrival(queued, p.ecn == kEcnEct0 || p.ecn == 1 || p.ecn == kEcnCe, net_.sim().now())) {
+            case RedQueue::Verdict::accept: break;
+            case RedQueue::Verdict::drop: return drop(i, DropReason::red);
+            case RedQueue::Verdict::mark:
+                net_.pool()[i].ecn = kEcnCe;
+                ++stats_.ecn_marked;
+                break;
+        }
+    }
     if (!busy_) {
         // Idle transmitter: the packet goes straight on the wire, never waiting in the queue.
         busy_ = true;
@@ -47,6 +62,7 @@ void LinkDirection::send(PacketPool::Index i) {
 void LinkDirection::start_transmission() {
     if (queue_.empty()) {
         busy_ = false;
+        if (red_) red_->on_idle(net_.sim().now());
         return;
     }
     PacketPool::Index i = queue_.pop();

@@ -13,6 +13,8 @@
 #include "models/drop_reason.hpp"
 #include "models/link_config.hpp"
 #include "models/loss_model.hpp"
+#include <memory>
+#include "models/red_queue.hpp"
 #include "models/packet.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/rng.hpp"
@@ -26,6 +28,7 @@ struct LinkStats {
     uint64_t packets_sent = 0, bytes_sent = 0;  // put on the wire (serialized)
     uint64_t packets_delivered = 0, bytes_delivered = 0;
     uint64_t duplicates = 0, reordered = 0;
+    uint64_t ecn_marked = 0;  // packets a RED queue marked CE instead of dropping
     uint64_t max_queue_packets = 0, max_queue_bytes = 0;
     std::array<uint64_t, kDropReasonCount> drops{};
 };
@@ -69,6 +72,7 @@ private:
     Node& to_;
     LinkDirectionConfig c_;
     DropTailQueue queue_;
+    std::unique_ptr<RedQueue> red_;  // null: plain drop-tail
     LossModel loss_;
     RngStream jitter_rng_, reorder_rng_, duplicate_rng_;
     bool busy_ = false;

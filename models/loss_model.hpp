@@ -19,6 +19,12 @@ public:
                 else if (rng_.bernoulli(c_.p_good_to_bad)) bad_ = true;
                 return rng_.bernoulli(bad_ ? c_.loss_in_bad : c_.loss_in_good);
             }
+            case LossConfig::Model::packets: {
+                ++count_;
+                while (next_drop_ < c_.drop_packets.size() && c_.drop_packets[next_drop_] < count_) ++next_drop_;
+                return next_drop_ < c_.drop_packets.size() && c_.drop_packets[next_drop_] == count_;
+            }
+            case LossConfig::Model::periodic: return ++count_ % c_.every == 0;
         }
         return false;
     }
@@ -27,6 +33,8 @@ private:
     LossConfig c_;
     RngStream rng_;
     bool bad_ = false;
+    uint64_t count_ = 0;  // packets seen (the deterministic models)
+    size_t next_drop_ = 0;
 };
 
 }  // namespace tcpsim

@@ -83,6 +83,7 @@ Json Network::links_summary() const {
         j["bytes_delivered"] = s.bytes_delivered;
         j["duplicates"] = s.duplicates;
         j["reordered"] = s.reordered;
+        j["ecn_marked"] = s.ecn_marked;
         j["max_queue_packets"] = s.max_queue_packets;
         j["max_queue_bytes"] = s.max_queue_bytes;
         Json drops = Json::object();

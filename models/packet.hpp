@@ -20,6 +20,8 @@ enum TcpFlag : uint8_t {
     kEce = 0x40,
     kCwr = 0x80,
 };
+inline constexpr uint8_t kEcnNotEct = 0, kEcnEct0 = 2, kEcnCe = 3;
+
 // tcpdump's notation: "S", "S.", ".", "P.", "F.", "R", "R." ...
 std::string flags_to_tcpdump(uint8_t flags);
 // Parses tcpdump's notation (and "SA", "FA" style letters); false on an unknown letter.
@@ -58,6 +60,7 @@ struct Packet {
     uint32_t payload_len = 0;  // bytes of TCP payload
     uint8_t flags = 0;
     uint8_t ttl = 64;
+    uint8_t ecn = 0;  // the IP header's ECN field (RFC 3168 5): 0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE
     uint32_t conn_id = kNoConnection;  // assigned when the tracer first sees the 4-tuple
     uint32_t link_epoch = 0;           // scratch for the link it is crossing (see LinkDirection)
     TcpOptions options;

@@ -151,6 +151,7 @@ public:
     const TcpCounters& counters() const { return counters_; }
     const TcpConfig& config() const { return c_; }
     bool sack_permitted() const { return sack_ok_; }
+    bool ecn_enabled() const { return ecn_ok_; }
     bool timestamps_enabled() const { return ts_ok_; }
     int snd_wscale() const { return snd_wscale_; }
     int rcv_wscale() const { return rcv_wscale_; }
@@ -204,6 +205,7 @@ private:
     void retransmit(int64_t offset, uint32_t len, SimTime now);
     void remember_retransmission(int64_t offset, uint32_t len);
     void report_congestion();
+    void on_ecn_echo(SimTime now);
     int64_t snd_max_data() const { return std::min(snd_max_, written_); }
 
     // tcp_output.cpp: what leaves
@@ -292,6 +294,10 @@ private:
 
     // Options.
     bool sack_ok_ = false, ts_ok_ = false, wscale_ok_ = false;
+    // ECN (RFC 3168 6.1): negotiated; the receiver echoes CE with ECE until it sees CWR; the
+    // sender reduces once per window of data and then sets CWR.
+    bool ecn_ok_ = false, ece_pending_ = false, cwr_pending_ = false;
+    int64_t ecn_recover_ = -1;
     uint32_t ts_recent_ = 0;
     uint32_t ts_offset_ = 0;
 

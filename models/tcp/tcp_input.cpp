@@ -11,6 +11,11 @@ void TcpEndpoint::on_segment(const Packet& seg, SimTime now) {
     // Keepalive: any segment from the peer shows it is alive (RFC 1122 4.2.3.6).
     last_received_ = now;
     probes_out_ = 0;
+    if (ecn_ok_) {
+        // RFC 3168 6.1.3: echo a CE mark with ECE on every ACK until the sender's CWR.
+        if (seg.flags & kCwr) ece_pending_ = false;
+        if (seg.ecn == kEcnCe) ece_pending_ = true;
+    }
     switch (state_) {
         case TcpState::CLOSED: return;  // the stack answers for closed ports
         case TcpState::LISTEN: input_listen(seg, now); break;
@@ -52,6 +57,7 @@ void TcpEndpoint::input_listen(const Packet& seg, SimTime now) {
     if (!(seg.flags & kSyn)) return;
     irs_ = seg.seq;
     take_syn_options(seg);
+    ecn_ok_ = c_.ecn && (seg.flags & kEce) && (seg.flags & kCwr);  // RFC 3168 6.1.1: an ECN-setup SYN
     snd_wnd_ = max_snd_wnd_ = seg.window;  // never scaled in a SYN (RFC 7323 2.2)
     snd_wl1_ = seg.seq;
     snd_wl2_ = iss_;
@@ -96,7 +102,8 @@ void TcpEndpoint::input_syn_sent(const Packet& seg, SimTime now) {
     snd_wl1_ = seg.seq;
     snd_wl2_ = seg.ack;
     if (has_ack) {
-        // SYN-ACK: our SYN is acknowledged.
+        // SYN-ACK: our SYN is acknowledged; ECE without CWR agrees to ECN (RFC 3168 6.1.1).
+        ecn_ok_ = c_.ecn && (seg.flags & kEce) && !(seg.flags & kCwr);
         snd_una_ = offset_of(seg.ack);
         if (ts_ok_ && seg.options.ts_ecr) {
             rtt_from_echo(seg.options.ts_ecr, now);
@@ -292,6 +299,7 @@ void TcpEndpoint::process_ack(const Packet& seg, SimTime now) {
     } else if (is_duplicate_ack(seg, acked_to, newly_sacked)) {
         on_duplicate_ack(now);
     }
+    if (ecn_ok_ && (seg.flags & kEce)) on_ecn_echo(now);
     // Window update (RFC 9293 3.10.7.4): only from a segment not older than the last update.
     if (seq_lt(snd_wl1_, seg.seq) || (snd_wl1_ == seg.seq && seq_le(snd_wl2_, seg.ack))) {
         snd_wnd_ = static_cast<uint64_t>(seg.window) << snd_wscale_;

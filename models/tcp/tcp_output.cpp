@@ -47,6 +47,7 @@ void TcpEndpoint::fill_header(Packet& p, SimTime now) {
             p.options.sack[i] = SackBlock{rcv_seq_of(blocks[i].begin), rcv_seq_of(blocks[i].end)};
         p.options.sack_count = static_cast<uint8_t>(n);
     }
+    if (ece_pending_ && (p.flags & kAck)) p.flags |= kEce;
     if (p.flags & kAck) {
         // Every segment carries the ACK: a pending delayed ACK is done with.
         segments_unacked_ = 0;
@@ -67,6 +68,8 @@ void TcpEndpoint::send_syn(bool with_ack, SimTime now) {
     bool wscale = with_ack ? wscale_ok_ : c_.window_scaling;
     if (wscale) p.options.wscale = static_cast<int8_t>(rcv_wscale_);
     p.options.sack_permitted = with_ack ? sack_ok_ : c_.sack;
+    // RFC 3168 6.1.1: an ECN-setup SYN carries ECE and CWR; the SYN-ACK agreeing to it, ECE.
+    if (with_ack ? ecn_ok_ : c_.ecn) p.flags |= with_ack ? kEce : (kEce | kCwr);
     p.src_node = local_.node;
     p.src_port = local_.port;
     p.dst_node = remote_.node;
@@ -147,6 +150,15 @@ void TcpEndpoint::send_segment(int64_t offset, uint32_t len, bool fin, SimTime n
     if (len && offset + len == written_) p.flags |= kPsh;  // the end of what the application wrote
     fill_header(p, now);
     p.window = advertised_window_field();
+    // RFC 3168 6.1.5: new data is ECN-capable (retransmissions are not); the first new data
+    // after a reduction carries CWR.
+    if (ecn_ok_ && len && offset >= snd_max_) {
+        p.ecn = kEcnEct0;
+        if (cwr_pending_) {
+            p.flags |= kCwr;
+            cwr_pending_ = false;
+        }
+    }
     if (offset < snd_max_) {
         remember_retransmission(offset, len);
         ++counters_.retransmissions;

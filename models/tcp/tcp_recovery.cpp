@@ -119,6 +119,16 @@ bool TcpEndpoint::on_new_ack(uint64_t acked_bytes, uint64_t flight_before, SimTi
     return restart_timer;
 }
 
+void TcpEndpoint::on_ecn_echo(SimTime now) {
+    // RFC 3168 6.1.2: react to ECE as to a loss (without retransmitting), at most once per
+    // window of data, and not during loss recovery, which has already reduced cwnd.
+    if (recovery_ != RecoveryState::open || snd_una_ < ecn_recover_) return;
+    cc_->on_congestion_event(static_cast<uint64_t>(snd_max_data() - snd_una_data()), now);
+    ecn_recover_ = snd_max_;
+    cwr_pending_ = true;
+    ++counters_.ecn_reductions;
+}
+
 uint64_t TcpEndpoint::pipe() const {
     // RFC 6675 SetPipe, by ranges: unSACKed bytes not deemed lost count once, unSACKed bytes
     // retransmitted count once more.
