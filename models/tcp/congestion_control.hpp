@@ -52,25 +52,35 @@ public:
         if (initial_segments == 10) iw = std::min<uint64_t>(iw, std::max<uint64_t>(2ull * smss, 14600));
         cwnd_ = iw;
         ssthresh_ = kInfiniteSsthresh;
+        after_rto_ = false;
         reset();
     }
 
 protected:
     // Slow start (RFC 5681 (2)) with appropriate byte counting limited to L = 2*SMSS (RFC 3465
-    // 2.2), so that delayed ACKs still double cwnd each round trip; never beyond ssthresh + what
-    // congestion avoidance would add.
+    // 2.2), so that delayed ACKs still double cwnd each round trip, and to L = 1*SMSS in the
+    // slow start after a timeout (RFC 3465 2.3: ACKs covering much data must not burst). The
+    // part of `acked` beyond ssthresh is returned for congestion avoidance.
     uint64_t slow_start(uint64_t acked) {
-        uint64_t add = std::min<uint64_t>(acked, 2ull * smss_);
+        uint64_t add = std::min<uint64_t>(acked, (after_rto_ ? 1ull : 2ull) * smss_);
         uint64_t room = ssthresh_ > cwnd_ ? ssthresh_ - cwnd_ : 0;
         uint64_t used = std::min(add, room);
         cwnd_ += used;
-        return acked > used ? acked - used : 0;  // left for congestion avoidance
+        if (add <= room) return 0;  // still in slow start
+        after_rto_ = false;
+        return acked - used;  // crossed ssthresh: the rest counts for congestion avoidance
+    }
+    // RFC 5681 (4): the loss window after a timeout.
+    void loss_window() {
+        cwnd_ = smss_;
+        after_rto_ = true;
     }
     // Algorithm state back to its start (a new connection or a new MSS).
     virtual void reset() {}
 
     uint64_t cwnd_ = 0, ssthresh_ = 0;
     uint32_t smss_ = 1460;
+    bool after_rto_ = false;
 };
 
 // Known names: "newreno", "reno", "cubic". Null for an unknown name (the loader refuses it first).

@@ -179,7 +179,7 @@ bool TcpEndpoint::next_seg(int64_t& offset, uint32_t& len, bool& retransmission)
         int64_t last = top;  // one past the highest unSACKed byte
         for (auto it = scoreboard_.ranges().rbegin(); it != scoreboard_.ranges().rend(); ++it)
             if (it->end == last) last = it->begin;
-        if (last > una) {
+        if (last > una && last > high_rxt_) {  // not if that byte was already retransmitted
             offset = std::max(una, last - static_cast<int64_t>(eff_mss_));
             len = static_cast<uint32_t>(last - offset);
             rescue_rxt_ = recover_;

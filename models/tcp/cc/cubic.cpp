@@ -78,7 +78,7 @@ void CubicCongestionControl::on_congestion_event(uint64_t, SimTime) {
 void CubicCongestionControl::on_rto(uint64_t, SimTime) {
     // RFC 9438 4.8: as a congestion event for W_max and ssthresh, then the loss window.
     reduce();
-    cwnd_ = smss_;
+    loss_window();
 }
 
 }  // namespace tcpsim

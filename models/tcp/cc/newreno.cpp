@@ -27,7 +27,7 @@ void NewRenoCongestionControl::on_congestion_event(uint64_t flight, SimTime) {
 
 void NewRenoCongestionControl::on_rto(uint64_t flight, SimTime) {
     ssthresh_ = std::max<uint64_t>(flight / 2, 2ull * smss_);  // RFC 5681 (4)
-    cwnd_ = smss_;                                              // loss window
+    loss_window();
     ca_bytes_ = 0;
 }
 

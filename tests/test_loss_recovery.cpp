@@ -1,0 +1,287 @@
+// Segment dialogues for loss recovery: fast retransmit, NewReno partial ACKs (RFC 6582), Reno's
+// early exit (RFC 5681), SACK recovery (RFC 6675), receiver SACK and D-SACK blocks (RFC 2018,
+// RFC 2883), the loss window after a timeout and Eifel detection (RFC 3522).
+// The sender has sent a window of ten 1460-byte segments, seq = 1001 + 1460*i (i = 0..9).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <set>
+#include <vector>
+
+#include "endpoint_harness.hpp"
+
+using namespace tcpsim;
+using namespace tcpsim::test;
+
+namespace {
+
+constexpr uint32_t kIss = 1000;
+constexpr uint32_t kPeerIss = 5000;
+constexpr uint32_t kMss = 1460;
+constexpr SimTime ms(int64_t v) { return SimTime::from_ms(v); }
+constexpr uint32_t seg(int i) { return kIss + 1 + kMss * static_cast<uint32_t>(i); }
+
+void establish(EndpointHarness& h, bool sack) {
+    h.ep.connect(SimTime::zero());
+    Packet synack = EndpointHarness::from_peer(kSyn | kAck, kPeerIss, kIss + 1, 0, 65535);
+    synack.options.mss = kMss;
+    synack.options.sack_permitted = sack;
+    h.deliver(synack, ms(100));
+    REQUIRE(h.ep.state() == TcpState::ESTABLISHED);
+    h.take();
+}
+
+TcpConfig config(const char* cc, bool sack) {
+    TcpConfig c = plain_tcp();
+    c.cc = cc;
+    c.sack = sack;
+    return c;
+}
+
+// A pure ACK from the peer with SACK blocks given as [first segment, end segment) index pairs.
+Packet ack(uint32_t ack_seq, std::vector<std::pair<int, int>> blocks = {}) {
+    Packet p = EndpointHarness::from_peer(kAck, kPeerIss + 1, ack_seq, 0, 65535);
+    for (size_t i = 0; i < blocks.size(); ++i) p.options.sack[i] = SackBlock{seg(blocks[i].first), seg(blocks[i].second)};
+    p.options.sack_count = static_cast<uint8_t>(blocks.size());
+    return p;
+}
+
+std::vector<uint32_t> seqs_with_data(const std::vector<Packet>& v) {
+    std::vector<uint32_t> out;
+    for (const Packet& p : v)
+        if (p.payload_len) out.push_back(p.seq);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("three duplicate ACKs retransmit SND.UNA's segment; cwnd = ssthresh + 3*SMSS") {
+    // 100 KB queued, IW10 sends 14600 bytes. Segment 0 is lost: the ACKs for segments 1, 2, 3
+    // are duplicates of 1001. Limited transmit (RFC 3042) sends one new segment on each of the
+    // first two (seq 15601 and 17061). On the third, RFC 5681 3.2: FlightSize = 17520,
+    // ssthresh = max(17520/2, 2*1460) = 8760, retransmit 1001, cwnd = 8760 + 3*1460 = 13140.
+    EndpointHarness h(config("newreno", false), kIss);
+    establish(h, false);
+    h.ep.send(100000, ms(100));
+    REQUIRE(h.take().size() == 10);
+    h.deliver(ack(seg(0)), ms(200));
+    CHECK(seqs_with_data(h.take()) == std::vector<uint32_t>{seg(10)});
+    h.deliver(ack(seg(0)), ms(201));
+    CHECK(seqs_with_data(h.take()) == std::vector<uint32_t>{seg(11)});
+    CHECK(h.ep.recovery() == RecoveryState::open);
+    h.deliver(ack(seg(0)), ms(202));
+    CHECK(seqs_with_data(h.take()) == std::vector<uint32_t>{seg(0)});
+    CHECK(h.ep.recovery() == RecoveryState::fast);
+    CHECK(h.ep.ssthresh() == 8760);
+    CHECK(h.ep.cwnd() == 13140);
+    CHECK(h.ep.counters().fast_retransmits == 1);
+    CHECK(h.ep.counters().rto_expirations == 0);
+    // Each further duplicate inflates cwnd by one SMSS; new data leaves once cwnd exceeds the
+    // 17520 bytes in flight by a segment: at 13140 + 4*1460 = 18980, the 4th further duplicate.
+    for (int i = 0; i < 3; ++i) {
+        h.deliver(ack(seg(0)), ms(203 + i));
+        CHECK(h.take().empty());
+    }
+    h.deliver(ack(seg(0)), ms(206));
+    CHECK(seqs_with_data(h.take()) == std::vector<uint32_t>{seg(12)});
+    // The ACK of everything sent before recovery (recover = 17520 bytes in) ends it: RFC 6582
+    // step 3, cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS) = min(8760, 1460 + 1460).
+    h.deliver(ack(seg(12)), ms(300));
+    CHECK(h.ep.recovery() == RecoveryState::open);
+    CHECK(h.ep.cwnd() == 2920);
+}
+
+TEST_CASE("NewReno: a partial ACK retransmits the next hole at once and deflates cwnd") {
+    // Exactly 14600 bytes queued (no new data). Segments 0 and 5 are lost. ACKs for 1-4 are
+    // duplicates: the third enters recovery (FlightSize 14600: ssthresh 7300, cwnd 7300 + 4380
+    // = 11680) and retransmits 1001; the 4th and those for 6-9 inflate cwnd to 11680 + 5*1460
+    // = 18980. The retransmission fills the first hole: ACK 8301 (segment 5's seq) is partial
+    // (recover = 15601): RFC 6582 step 4 retransmits 8301 and deflates cwnd by the 7300 bytes
+    // acknowledged, adding back one SMSS: 18980 - 7300 + 1460 = 13140.
+    EndpointHarness h(config("newreno", false), kIss);
+    establish(h, false);
+    h.ep.send(14600, ms(100));
+    REQUIRE(h.take().size() == 10);
+    for (int i = 0; i < 8; ++i) h.deliver(ack(seg(0)), ms(200 + i));
+    CHECK(seqs_with_data(h.take()) == std::vector<uint32_t>{seg(0)});
+    CHECK(h.ep.cwnd() == 18980);
+    h.deliver(ack(seg(5)), ms(300));
+    CHECK(seqs_with_data(h.take()) == std::vector<uint32_t>{seg(5)});
+    CHECK(h.ep.recovery() == RecoveryState::fast);
+    CHECK(h.ep.cwnd() == 13140);
+    CHECK(h.ep.counters().fast_retransmits == 2);
+    // The full ACK ends recovery; no timeout was needed.
+    h.deliver(ack(seg(10)), ms(400));
+    CHECK(h.ep.recovery() == RecoveryState::open);
+    CHECK(h.ep.counters().rto_expirations == 0);
+    CHECK(h.ep.counters().fast_recoveries == 1);
+}
+
+TEST_CASE("Reno leaves fast recovery on the partial ACK: the second loss waits for the timer") {
+    // The same losses with RFC 5681's Reno: the partial ACK ends recovery (cwnd deflates to
+    // min(ssthresh, FlightSize + SMSS) = min(7300, 7300 + 1460) = 7300) and nothing is resent;
+    // with no more duplicate ACKs to come, segment 5 is resent by the retransmission timer.
+    EndpointHarness h(config("reno", false), kIss);
+    establish(h, false);
+    h.ep.send(14600, ms(100));
+    h.take();
+    for (int i = 0; i < 8; ++i) h.deliver(ack(seg(0)), ms(200 + i));
+    CHECK(seqs_with_data(h.take()) == std::vector<uint32_t>{seg(0)});
+    h.deliver(ack(seg(5)), ms(300));
+    CHECK(h.take().empty());
+    CHECK(h.ep.recovery() == RecoveryState::open);
+    CHECK(h.ep.cwnd() == 7300);
+    REQUIRE(h.fire(TcpTimer::retransmit));
+    CHECK(seqs_with_data(h.take()) == std::vector<uint32_t>{seg(5)});
+    CHECK(h.ep.counters().rto_expirations == 1);
+}
+
+TEST_CASE("SACK: three losses in one window are all retransmitted before the first hole is filled") {
+    // Segments 0, 3 and 6 lost. The SACK blocks of the ACKs for 1, 2, 4, 5, 7, 8, 9 tell the
+    // sender exactly what is missing. RFC 6675: recovery starts when more than 2*SMSS are SACKed
+    // above SND.UNA (after segment 4: 4380 bytes) and retransmits 1001; NextSeg then names
+    // segment 3 once three segments above it are SACKed (IsLost) and segment 6 by rule (3) as
+    // pipe allows. All three leave within the first round trip, no timer involved.
+    EndpointHarness h(config("newreno", true), kIss);
+    establish(h, true);
+    h.ep.send(14600, ms(100));
+    REQUIRE(h.take().size() == 10);
+    h.deliver(ack(seg(0), {{1, 2}}), ms(200));
+    h.deliver(ack(seg(0), {{1, 3}}), ms(201));
+    h.deliver(ack(seg(0), {{4, 5}, {1, 3}}), ms(202));
+    CHECK(h.ep.recovery() == RecoveryState::fast);
+    h.deliver(ack(seg(0), {{4, 6}, {1, 3}}), ms(203));
+    h.deliver(ack(seg(0), {{7, 8}, {4, 6}, {1, 3}}), ms(204));
+    h.deliver(ack(seg(0), {{7, 9}, {4, 6}, {1, 3}}), ms(205));
+    h.deliver(ack(seg(0), {{7, 10}, {4, 6}, {1, 3}}), ms(206));
+    auto rtx = seqs_with_data(h.take());
+    std::sort(rtx.begin(), rtx.end());
+    CHECK(rtx == std::vector<uint32_t>{seg(0), seg(3), seg(6)});
+    CHECK(h.ep.counters().fast_retransmits == 3);
+    CHECK(h.ep.ssthresh() == 7300);  // one reduction for the window: 14600 / 2
+    // The retransmissions arrive: cumulative ACKs 4381+1001, then all; recovery ends, no RTO.
+    h.deliver(ack(seg(3), {{4, 6}, {7, 10}}), ms(300));
+    h.deliver(ack(seg(6), {{7, 10}}), ms(301));
+    CHECK(h.ep.recovery() == RecoveryState::fast);
+    h.deliver(ack(seg(10)), ms(302));
+    CHECK(h.ep.recovery() == RecoveryState::open);
+    CHECK(h.ep.counters().rto_expirations == 0);
+    CHECK(h.ep.counters().fast_recoveries == 1);
+}
+
+TEST_CASE("without SACK the same three losses are retransmitted one per partial ACK") {
+    // NewReno learns of one hole per round trip: only 1001 is resent on the duplicates.
+    EndpointHarness h(config("newreno", false), kIss);
+    establish(h, false);
+    h.ep.send(14600, ms(100));
+    h.take();
+    for (int i = 0; i < 7; ++i) h.deliver(ack(seg(0)), ms(200 + i));
+    CHECK(seqs_with_data(h.take()) == std::vector<uint32_t>{seg(0)});
+    h.deliver(ack(seg(3)), ms(300));
+    CHECK(seqs_with_data(h.take()) == std::vector<uint32_t>{seg(3)});
+    h.deliver(ack(seg(6)), ms(400));
+    CHECK(seqs_with_data(h.take()) == std::vector<uint32_t>{seg(6)});
+    h.deliver(ack(seg(10)), ms(500));
+    CHECK(h.ep.recovery() == RecoveryState::open);
+    CHECK(h.ep.counters().fast_retransmits == 3);
+}
+
+TEST_CASE("a timeout collapses cwnd to one segment and resends only what was not SACKed") {
+    // Segments 0 and 2 lost, 1 and 3-9 SACKed but only two duplicate ACKs arrive before the
+    // timer fires... with SACK, the 8 SACKed segments make 0 and 2 lost at once, so use a
+    // timeout with nothing SACKed beyond DupThresh: only segment 1 SACKed (one duplicate ACK).
+    // RFC 5681 (4): ssthresh = 14600/2 = 7300, cwnd = 1460; go-back-N resends 1001 and, as the
+    // window opens, 3921 onwards, skipping the SACKed segment 1 (2461).
+    EndpointHarness h(config("newreno", true), kIss);
+    establish(h, true);
+    h.ep.send(14600, ms(100));
+    h.take();
+    h.deliver(ack(seg(0), {{1, 2}}), ms(200));
+    CHECK(h.ep.recovery() == RecoveryState::open);
+    REQUIRE(h.fire(TcpTimer::retransmit));
+    CHECK(seqs_with_data(h.take()) == std::vector<uint32_t>{seg(0)});
+    CHECK(h.ep.cwnd() == 1460);
+    CHECK(h.ep.ssthresh() == 7300);
+    CHECK(h.ep.recovery() == RecoveryState::rto);
+    // The ACK of segment 0 (and the SACKed 1): slow start after a timeout counts at most one
+    // SMSS per ACK (RFC 3465 2.3): cwnd 2920, two segments from 2.
+    h.deliver(ack(seg(2)), ms(700));
+    CHECK(seqs_with_data(h.take()) == std::vector<uint32_t>{seg(2), seg(3)});
+    CHECK(h.ep.cwnd() == 2920);
+}
+
+TEST_CASE("Eifel: an ACK echoing the original's timestamp shows the timeout was spurious") {
+    // Timestamps on, SACK off. The segment is delayed, not lost: the timer fires and resends
+    // it; then the ACK of the original arrives, echoing the TSval of the first transmission
+    // (older than the retransmission's), RFC 3522 3.2.
+    TcpConfig c = config("newreno", false);
+    c.timestamps = true;
+    EndpointHarness h(c, kIss);
+    h.ep.connect(SimTime::zero());
+    Packet synack = EndpointHarness::from_peer(kSyn | kAck, kPeerIss, kIss + 1, 0, 65535);
+    synack.options.mss = kMss;
+    synack.options.has_timestamps = true;
+    synack.options.ts_val = 77;
+    synack.options.ts_ecr = h.sent[0].options.ts_val;
+    h.deliver(synack, ms(100));
+    h.take();
+    h.ep.send(1000, ms(100));
+    uint32_t first_tsval = h.take().at(0).options.ts_val;
+    REQUIRE(h.fire(TcpTimer::retransmit));
+    uint32_t rtx_tsval = h.take().at(0).options.ts_val;
+    REQUIRE(rtx_tsval > first_tsval);
+    Packet a = ack(kIss + 1 + 1000);
+    a.options.has_timestamps = true;
+    a.options.ts_val = 78;
+    a.options.ts_ecr = first_tsval;
+    h.deliver(a, h.timer_set(TcpTimer::retransmit) ? h.timer_due(TcpTimer::retransmit) - ms(1) : ms(2000));
+    CHECK(h.ep.counters().spurious_retransmits == 1);
+}
+
+TEST_CASE("D-SACK: a block below the cumulative ACK for retransmitted data counts a spurious retransmission") {
+    // RFC 2883 4.2: segment 0's retransmission was unnecessary; the receiver reports the
+    // duplicate as the first SACK block, below the ACK number.
+    EndpointHarness h(config("newreno", true), kIss);
+    establish(h, true);
+    h.ep.send(14600, ms(100));
+    h.take();
+    REQUIRE(h.fire(TcpTimer::retransmit));  // resends segment 0
+    h.take();
+    h.deliver(ack(seg(10)), ms(900));
+    h.deliver(ack(seg(10), {{0, 1}}), ms(901));
+    CHECK(h.ep.counters().dsacks_received == 1);
+    CHECK(h.ep.counters().spurious_retransmits == 1);
+    // A D-SACK for data never retransmitted (a duplicate made by the network) is not counted.
+    h.deliver(ack(seg(10), {{5, 6}}), ms(902));
+    CHECK(h.ep.counters().dsacks_received == 2);
+    CHECK(h.ep.counters().spurious_retransmits == 1);
+}
+
+TEST_CASE("the receiver's SACK blocks put the newest block first and report a duplicate once") {
+    // We receive: peer data 5001.. (its ISS 5000). Segments 1, 3 arrive (0 and 2 missing):
+    // the ACK for 3 carries [3], then [1] (RFC 2018 4: the block with the newest segment
+    // first). A second copy of segment 3 is reported with a D-SACK block first (RFC 2883).
+    EndpointHarness h(config("newreno", true), kIss);
+    establish(h, true);
+    auto peer = [](int i) { return kPeerIss + 1 + kMss * static_cast<uint32_t>(i); };
+    auto data = [&](int i) { return EndpointHarness::from_peer(kAck, peer(i), kIss + 1, kMss); };
+    h.deliver(data(1), ms(200));
+    REQUIRE(h.last().options.sack_count == 1);
+    CHECK(h.last().options.sack[0].left == peer(1));
+    h.deliver(data(3), ms(201));
+    REQUIRE(h.last().options.sack_count == 2);
+    CHECK(h.last().options.sack[0].left == peer(3));
+    CHECK(h.last().options.sack[0].right == peer(4));
+    CHECK(h.last().options.sack[1].left == peer(1));
+    h.deliver(data(3), ms(202));
+    REQUIRE(h.last().options.sack_count == 3);
+    CHECK(h.last().options.sack[0].left == peer(3));  // the duplicate ...
+    CHECK(h.last().options.sack[1].left == peer(3));  // ... inside a reported block
+    h.deliver(data(0), ms(203));  // fills the first hole: ACK 2 segments in, [3] left
+    CHECK(h.last().ack == peer(2));
+    REQUIRE(h.last().options.sack_count == 1);
+    CHECK(h.last().options.sack[0].left == peer(3));
+    h.deliver(data(2), ms(204));
+    CHECK(h.last().ack == peer(4));
+    CHECK(h.last().options.sack_count == 0);
+}
