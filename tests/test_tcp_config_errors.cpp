@@ -100,6 +100,11 @@ std::vector<BadInput> bad_inputs() {
         {"syn_retries 128", with_tcp(R"({"syn_retries": 128})"), "/tcp/syn_retries", "expected an integer in [0, 127]"},
         {"initial_cwnd 0", with_tcp(R"({"initial_cwnd": 0})"), "/tcp/initial_cwnd", "expected an integer in [1, 1000]"},
         {"timestamp tick 0", with_tcp(R"({"timestamp_tick": "0ms"})"), "/tcp/timestamp_tick", "expected a duration >= 1us"},
+        {"unknown congestion control", with_tcp(R"({"cc": "vegas"})"), "/tcp/cc",
+         "one of newreno, reno, cubic, got \"vegas\""},
+        {"congestion control not a string", with_tcp(R"({"cc": 1})"), "/tcp/cc", "expected a string"},
+        {"dupthresh 0", with_tcp(R"({"dupthresh": 0})"), "/tcp/dupthresh", "expected an integer in [1, 1000]"},
+        {"ecn as a string", with_tcp(R"({"ecn": "yes"})"), "/tcp/ecn", "expected true or false"},
 
         // The "tcp" object: types and keys.
         {"keepalive misspelt", with_tcp(R"({"keepalve": true})"), "/tcp/keepalve",
