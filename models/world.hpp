@@ -17,12 +17,16 @@
 
 namespace tcpsim {
 
+class PacketCapture;
+
 struct RunOptions {
-    std::ostream* trace_out = nullptr;  // null: no trace file
+    std::ostream* trace_out = nullptr;  // null: no JSON trace
     TraceFormat format = TraceFormat::json;
-    std::optional<TraceLevel> level;    // overrides the scenario's
+    std::optional<TraceLevel> level;    // overrides the scenario's (for the JSON trace)
     std::ostream* human = nullptr;      // tcpdump-like lines
     uint64_t max_events = UINT64_MAX;
+    std::vector<TraceSink*> sinks;      // more consumers of the trace records (CSV, human view)
+    PacketCapture* capture = nullptr;   // pcap capture points (null: none)
 };
 
 class World final : public SessionObserver {
