@@ -23,6 +23,7 @@ void Node::send(const Packet& segment) {
 
 void Node::receive(PacketPool::Index i) {
     Packet& p = net_.pool()[i];
+    net_.tracer().on_arrive(*this, p);
     if (p.dst_node == id_) {
         net_.tracer().on_deliver(*this, p);
         if (transport_) transport_->on_segment(p);

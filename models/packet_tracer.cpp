@@ -2,6 +2,7 @@
 
 #include "models/link_direction.hpp"
 #include "models/network.hpp"
+#include "models/packet_capture.hpp"
 
 namespace tcpsim {
 
@@ -76,7 +77,12 @@ void PacketTracer::on_send(const Node& node, Packet& p) {
         segment_fields(r, p);
         if (retransmission) r.field("retransmission", true);
     }
+    if (capture_) capture_->on_sent(node, p, net_.sim().now());
     if (human_) *human_ << net_.sim().now().to_seconds_string() << ' ' << describe(p) << '\n';
+}
+
+void PacketTracer::on_arrive(const Node& node, const Packet& p) {
+    if (capture_) capture_->on_arrived(node, p, net_.sim().now());
 }
 
 void PacketTracer::on_enqueue(const LinkDirection& l, const Packet& p) {
@@ -104,6 +110,8 @@ void PacketTracer::on_drop(const Packet& p, DropReason reason, const LinkDirecti
         if (link) r.field("link", link->name());
         r.field("reason", to_string(reason));
         segment_fields(r, p);
+        // The queue as the drop left it: for queue_full, the queue that had no room.
+        if (link) r.field("qlen", static_cast<uint64_t>(link->queue_packets())).field("qbytes", link->queue_bytes());
     }
     if (human_) {
         *human_ << net_.sim().now().to_seconds_string() << ' ' << describe(p) << " [dropped: " << to_string(reason);

@@ -14,6 +14,7 @@ namespace tcpsim {
 class LinkDirection;
 class Network;
 class Node;
+class PacketCapture;
 
 class PacketTracer {
 public:
@@ -21,7 +22,12 @@ public:
     PacketTracer(const Network& net, TraceWriter& writer, std::ostream* human)
         : net_(net), w_(writer), human_(human) {}
 
+    // Capture points for pcap files (null: none). Not owned.
+    void set_capture(PacketCapture* capture) { capture_ = capture; }
+
     void on_send(const Node& node, Packet& p);  // assigns p.conn_id
+    // A packet reaches a node from a link (before it is delivered, forwarded or dropped there).
+    void on_arrive(const Node& node, const Packet& p);
     void on_enqueue(const LinkDirection& l, const Packet& p);
     void on_dequeue(const LinkDirection& l, const Packet& p);
     void on_drop(const Packet& p, DropReason r, const LinkDirection* link, const Node* node);
@@ -52,6 +58,7 @@ private:
     const Network& net_;
     TraceWriter& w_;
     std::ostream* human_;
+    PacketCapture* capture_ = nullptr;
     ConnectionTable conns_;
     std::array<uint64_t, kDropReasonCount> drops_{};
 };

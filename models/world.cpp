@@ -1,5 +1,6 @@
 #include "models/world.hpp"
 
+#include "models/ipv4_tcp_encoder.hpp"
 #include "sim/version.hpp"
 
 namespace tcpsim {
@@ -8,6 +9,8 @@ World::World(const ScenarioConfig& config, const RunOptions& options)
     : config_(config), options_(options), sim_(config.seed),
       writer_(options.trace_out, options.format, options.level.value_or(config.trace_level)),
       net_(sim_, writer_, options.human) {
+    for (TraceSink* s : options_.sinks) writer_.add_sink(s);
+    net_.tracer().set_capture(options_.capture);
     for (const auto& n : config_.nodes) net_.add_node(n.name, n.kind);
     for (const auto& l : config_.links) net_.add_link(net_.node(l.a), net_.node(l.b), l.forward, l.reverse);
     net_.compute_routes();
@@ -84,7 +87,12 @@ Json World::meta() const {
     m["duration_ns"] = config_.duration.ns();
     m["trace_level"] = std::string(to_string(writer_.level()));
     Json nodes = Json::array();
-    for (const auto& n : config_.nodes) nodes.push_back({{"name", n.name}, {"type", n.kind == NodeKind::host ? "host" : "router"}});
+    for (uint32_t i = 0; i < config_.nodes.size(); ++i) {
+        const NodeSpec& n = config_.nodes[i];
+        nodes.push_back({{"name", n.name},
+                         {"type", n.kind == NodeKind::host ? "host" : "router"},
+                         {"address", ipv4_to_string(node_ipv4_address(i))}});  // as in pcap files
+    }
     m["nodes"] = nodes;
     Json links = Json::array();
     for (const auto& l : net_.links()) links.push_back({{"link", l->name()}, {"config", link_direction_to_json(l->config())}});

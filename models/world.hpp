@@ -17,15 +17,19 @@
 
 namespace tcpsim {
 
+class PacketCapture;
+
 struct RunOptions {
-    std::ostream* trace_out = nullptr;  // null: no trace file
+    std::ostream* trace_out = nullptr;  // null: no JSON trace
     TraceFormat format = TraceFormat::json;
-    std::optional<TraceLevel> level;    // overrides the scenario's
+    std::optional<TraceLevel> level;    // overrides the scenario's (for the JSON trace)
     std::ostream* human = nullptr;      // tcpdump-like lines
     uint64_t max_events = UINT64_MAX;
     // Zero: a "cc" record at every change of a connection's congestion state; else one record
     // per open connection every interval.
     SimTime sample_interval;
+    std::vector<TraceSink*> sinks;      // more consumers of the trace records (CSV, human view)
+    PacketCapture* capture = nullptr;   // pcap capture points (null: none)
 };
 
 class World final : public SessionObserver, public EventTarget {

@@ -1,14 +1,15 @@
 #include "sim/cli.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include <boost/program_options.hpp>
 
+#include "models/human_view.hpp"
+#include "models/run_outputs.hpp"
 #include "models/scenario_config.hpp"
 #include "models/world.hpp"
 #include "sim/version.hpp"
@@ -27,7 +28,8 @@ const char* kUsage =
     "usage: tcpsim <command> [options]\n"
     "\n"
     "commands:\n"
-    "  run SCENARIO       run a scenario: tcpdump-like lines on stdout, JSON trace to a file\n"
+    "  run SCENARIO       run a scenario: tcpdump-like lines and a summary on stdout, the trace to\n"
+    "                     files (JSON, JSON Lines, CSV series, pcap)\n"
     "  validate FILE...   check scenarios without running them\n"
     "\n"
     "  tcpsim --help | tcpsim <command> --help | tcpsim --version\n"
@@ -43,11 +45,17 @@ po::options_description run_options() {
     po::options_description d("tcpsim run SCENARIO [options]");
     d.add_options()
         ("help,h", "show this help")
-        ("output,o", po::value<std::string>(), "trace file (default: <scenario name>.trace.json[l] in the current directory; '-' for stdout)")
-        ("format", po::value<std::string>()->default_value("json"), "trace format: json (one document) or jsonl (one object per line, streamed)")
-        ("trace-level", po::value<std::string>(), "summary | segments | all (default: the scenario's trace.level, else segments)")
-        ("no-trace", "write no trace file")
-        ("quiet,q", "no per-segment lines on stdout")
+        ("output,o", po::value<std::string>(), "with one format, json or jsonl: the trace file ('-' for stdout); otherwise the prefix P of the files (default: the scenario's name)")
+        ("format", po::value<std::vector<std::string>>()->composing(),
+         "json (default), jsonl, csv, pcap; several as a list (json,csv,pcap) or repeated. Files: P.trace.json, "
+         "P.trace.jsonl, P.segments.csv, P.cwnd.csv, P.queue.csv, P.NODE.pcap")
+        ("trace-level", po::value<std::string>(), "summary | segments | all: what the JSON trace holds (default: the scenario's trace.level, else segments)")
+        ("no-trace", "write no trace files")
+        ("capture", po::value<std::string>(), "pcap capture points: 'hosts' (default: one file per host) or node names, comma-separated")
+        ("snaplen", po::value<std::string>(), "pcap: bytes kept of each packet, 1..262144 (default 65535: whole packets); the original length is kept")
+        ("pcap-precision", po::value<std::string>(), "pcap time stamps: ns (default) or us")
+        ("quiet,q", "stdout: the final summary only, no per-segment lines")
+        ("verbose,v", "stdout: also TCP state changes, application events, timers and link changes")
         ("seed", po::value<std::string>(), "override the scenario's seed")
         ("duration", po::value<std::string>(), "override the scenario's duration (\"10s\", \"500ms\")")
         ("max-events", po::value<std::string>(), "stop after this many events (an event budget)")
@@ -117,10 +125,41 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (scen.size() != 1) throw UsageError("run takes one scenario file, got " + std::to_string(scen.size()));
 
     RunOptions opts;
-    std::string fmt = vm["format"].as<std::string>();
-    if (fmt == "json") opts.format = TraceFormat::json;
-    else if (fmt == "jsonl") opts.format = TraceFormat::jsonl;
-    else throw UsageError("--format must be json or jsonl, got \"" + fmt + "\"");
+    OutputRequest request;
+    try {
+        if (vm.count("format")) request.formats = parse_formats(vm["format"].as<std::vector<std::string>>());
+    } catch (const OutputRequestError& e) {
+        throw UsageError(e.what());
+    }
+    if (vm.count("output")) request.output = vm["output"].as<std::string>();
+    if (vm.count("capture")) {
+        request.capture.clear();
+        std::string list = vm["capture"].as<std::string>();
+        for (size_t start = 0;;) {
+            size_t comma = list.find(',', start);
+            request.capture.push_back(list.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+        }
+    }
+    const bool pcap = std::find(request.formats.begin(), request.formats.end(), OutputFormat::pcap) != request.formats.end();
+    if (vm.count("snaplen")) {
+        if (!pcap) throw UsageError("--snaplen applies to pcap files: add --format pcap");
+        uint64_t n = parse_count("--snaplen", vm["snaplen"].as<std::string>(), 1);
+        request.snaplen = static_cast<uint32_t>(n);
+        if (n > PcapWriter::kMaxSnaplen)
+            throw UsageError("--snaplen expects an integer from 1 to 262144, got \"" + vm["snaplen"].as<std::string>() + "\"");
+    }
+    if (vm.count("pcap-precision")) {
+        if (!pcap) throw UsageError("--pcap-precision applies to pcap files: add --format pcap");
+        std::string p = vm["pcap-precision"].as<std::string>();
+        if (p == "ns") request.precision = PcapPrecision::nano;
+        else if (p == "us") request.precision = PcapPrecision::micro;
+        else throw UsageError("--pcap-precision must be ns or us, got \"" + p + "\"");
+    }
+    if (vm.count("no-trace") && (vm.count("format") || vm.count("output")))
+        throw UsageError("--no-trace writes no files: it does not go with --format or -o");
+    if (vm.count("quiet") && vm.count("verbose")) throw UsageError("-q and -v exclude each other");
     if (vm.count("trace-level")) {
         std::string l = vm["trace-level"].as<std::string>();
         if (l == "summary") opts.level = TraceLevel::summary;
@@ -147,41 +186,36 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         config.duration = *t;
     }
 
-    // Open the trace only now: bad input writes nothing.
-    std::ofstream file;
-    std::string path;
-    bool to_stdout = false;
+    // Open the files only now: bad input writes nothing.
+    std::unique_ptr<RunOutputs> outputs;
     if (!vm.count("no-trace")) {
-        path = vm.count("output") ? vm["output"].as<std::string>()
-                                  : config.name + (opts.format == TraceFormat::json ? ".trace.json" : ".trace.jsonl");
-        std::error_code ec;
-        if (path != "-" && std::filesystem::equivalent(path, scen[0], ec))
-            throw UsageError("the trace file \"" + path + "\" is the scenario itself; choose another -o");
-        if (path == "-") {
-            to_stdout = true;
-            opts.trace_out = &out;
-        } else {
-            file.open(path, std::ios::binary | std::ios::trunc);
-            if (!file) {
-                err << "tcpsim: error: cannot open trace file \"" << path << "\" for writing\n";
-                return kExitBadInput;
-            }
-            opts.trace_out = &file;
+        try {
+            outputs = std::make_unique<RunOutputs>(request, config, scen[0], out);
+        } catch (const OutputRequestError& e) {
+            throw UsageError(e.what());
+        } catch (const OutputOpenError& e) {
+            err << "tcpsim: error: " << e.what() << '\n';
+            return kExitBadInput;
         }
+        outputs->attach(opts);
     }
-    if (!vm.count("quiet") && !to_stdout) opts.human = &out;
+    // With the trace on stdout, stdout holds nothing else.
+    const bool to_stdout = outputs && outputs->trace_to_stdout();
+    HumanView human(out, vm.count("verbose") > 0, !vm.count("quiet"));
+    if (!to_stdout) {
+        if (!vm.count("quiet")) opts.human = &out;
+        opts.sinks.push_back(&human);
+    }
 
     auto wall_start = std::chrono::steady_clock::now();
     World world(config, opts);
     RunResult r = world.run();
     double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     out.flush();
-    if (file.is_open()) {
-        file.close();
-        if (!file) {
-            err << "tcpsim: error: writing \"" << path << "\" failed (disk full?)\n";
-            return kExitFailure;
-        }
+    std::string failed;
+    if (outputs && !outputs->close(failed)) {
+        err << "tcpsim: error: writing \"" << failed << "\" failed (disk full?)\n";
+        return kExitFailure;
     }
 
     // Wall-clock figures go to stderr only: the trace stays byte-identical across runs.
@@ -189,9 +223,7 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         << " s after " << r.events << " events; wall " << wall << " s";
     if (wall > 0) err << " (" << static_cast<uint64_t>(static_cast<double>(r.events) / wall) << " events/s)";
     err << '\n';
-    if (!path.empty() && !to_stdout)
-        err << "tcpsim: trace: " << path << " (" << world.trace().events_written() << " events, "
-            << world.trace().bytes_written() << " bytes, format " << to_string(opts.format) << ")\n";
+    if (outputs) outputs->report(err, world.trace());
     return kExitOk;
 }
 

@@ -16,6 +16,12 @@ std::string_view to_string(TraceLevel l) {
     return "?";
 }
 
+TraceCategory category_of(std::string_view type) {
+    for (std::string_view d : {"enqueue", "dequeue", "duplicate", "link", "timer", "tcp"})
+        if (type == d) return TraceCategory::detail;
+    return TraceCategory::segment;
+}
+
 namespace {
 constexpr size_t kFlushAt = 1 << 16;
 
@@ -51,10 +57,23 @@ void TraceWriter::append_escaped(std::string& out, std::string_view s) {
 
 TraceWriter::TraceWriter(std::ostream* out, TraceFormat format, TraceLevel level)
     : out_(out), format_(format), level_(level) {
-    buf_.reserve(kFlushAt + 4096);
+    if (out_) {
+        if (level_ != TraceLevel::summary) json_wants_ |= bit(TraceCategory::segment);
+        if (level_ == TraceLevel::all) json_wants_ |= bit(TraceCategory::detail);
+        buf_.reserve(kFlushAt + 4096);
+    }
+    wanted_ = json_wants_;
+}
+
+void TraceWriter::add_sink(TraceSink* sink) {
+    sinks_.push_back(sink);
+    for (TraceCategory c : {TraceCategory::segment, TraceCategory::detail})
+        if (sink->wants(c)) sinks_want_ |= bit(c);
+    wanted_ = json_wants_ | sinks_want_;
 }
 
 void TraceWriter::begin(const Json& meta) {
+    for (TraceSink* s : sinks_) s->begin(meta);
     if (!out_) return;
     if (format_ == TraceFormat::json) {
         buf_ += "{\"meta\":";
@@ -69,25 +88,36 @@ void TraceWriter::begin(const Json& meta) {
 }
 
 TraceRecord TraceWriter::event(SimTime t, std::string_view type) {
-    if (!out_) return TraceRecord(nullptr);
-    if (format_ == TraceFormat::json) buf_ += events_ == 0 ? "\n{" : ",\n{";
-    else buf_ += '{';
-    buf_ += "\"t\":";
-    buf_ += t.to_seconds_string();
-    buf_ += ",\"t_ns\":";
-    append_number(buf_, t.ns());
-    buf_ += ",\"type\":";
-    append_escaped(buf_, type);
-    return TraceRecord(this);
+    if (!wanted_) return TraceRecord(nullptr, false, false);
+    TraceCategory c = category_of(type);
+    bool json = (json_wants_ & bit(c)) != 0, sinks = (sinks_want_ & bit(c)) != 0;
+    if (!json && !sinks) return TraceRecord(nullptr, false, false);
+    if (json) {
+        if (format_ == TraceFormat::json) buf_ += events_ == 0 ? "\n{" : ",\n{";
+        else buf_ += '{';
+        buf_ += "\"t\":";
+        buf_ += t.to_seconds_string();
+        buf_ += ",\"t_ns\":";
+        append_number(buf_, t.ns());
+        buf_ += ",\"type\":";
+        append_escaped(buf_, type);
+    }
+    if (sinks) fields_.reset(t, type, c);
+    return TraceRecord(this, json, sinks);
 }
 
-void TraceWriter::end_record() {
+void TraceWriter::end_record(bool json, bool sinks) {
+    if (sinks)
+        for (TraceSink* s : sinks_)
+            if (s->wants(fields_.category())) s->record(fields_);
+    if (!json) return;
     buf_ += format_ == TraceFormat::json ? "}" : "}\n";
     ++events_;
     if (buf_.size() >= kFlushAt) flush();
 }
 
 void TraceWriter::end(const Json& summary) {
+    for (TraceSink* s : sinks_) s->end(summary);
     if (!out_) return;
     if (format_ == TraceFormat::json) {
         buf_ += events_ == 0 ? "],\n\"summary\":" : "\n],\n\"summary\":";
@@ -111,7 +141,7 @@ void TraceWriter::flush() {
 }
 
 TraceRecord::~TraceRecord() {
-    if (w_) w_->end_record();
+    if (w_) w_->end_record(json_, sinks_);
 }
 
 void TraceRecord::key(std::string_view k) {
@@ -122,46 +152,78 @@ void TraceRecord::key(std::string_view k) {
     b += "\":";
 }
 
+TraceValue* TraceRecord::sink_field(std::string_view k) { return sinks_ ? w_->fields_.add(k) : nullptr; }
+
 TraceRecord& TraceRecord::field(std::string_view k, int64_t v) {
     if (!w_) return *this;
-    key(k);
-    append_number(w_->buf_, v);
+    if (json_) {
+        key(k);
+        append_number(w_->buf_, v);
+    }
+    if (TraceValue* f = sink_field(k)) {
+        f->kind = TraceValue::Kind::i64;
+        f->i = v;
+    }
     return *this;
 }
 
 TraceRecord& TraceRecord::field(std::string_view k, uint64_t v) {
     if (!w_) return *this;
-    key(k);
-    append_number(w_->buf_, v);
+    if (json_) {
+        key(k);
+        append_number(w_->buf_, v);
+    }
+    if (TraceValue* f = sink_field(k)) {
+        f->kind = TraceValue::Kind::u64;
+        f->u = v;
+    }
     return *this;
 }
 
 TraceRecord& TraceRecord::field(std::string_view k, double v) {
     if (!w_) return *this;
-    key(k);
-    if (std::isfinite(v)) append_number(w_->buf_, v);
-    else w_->buf_ += "null";
+    if (json_) {
+        key(k);
+        if (std::isfinite(v)) append_number(w_->buf_, v);
+        else w_->buf_ += "null";
+    }
+    if (TraceValue* f = sink_field(k)) {
+        f->kind = TraceValue::Kind::f64;
+        f->d = v;
+    }
     return *this;
 }
 
 TraceRecord& TraceRecord::field(std::string_view k, bool v) {
     if (!w_) return *this;
-    key(k);
-    w_->buf_ += v ? "true" : "false";
+    if (json_) {
+        key(k);
+        w_->buf_ += v ? "true" : "false";
+    }
+    if (TraceValue* f = sink_field(k)) {
+        f->kind = TraceValue::Kind::boolean;
+        f->b = v;
+    }
     return *this;
 }
 
 TraceRecord& TraceRecord::field(std::string_view k, std::string_view v) {
     if (!w_) return *this;
-    key(k);
-    TraceWriter::append_escaped(w_->buf_, v);
+    if (json_) {
+        key(k);
+        TraceWriter::append_escaped(w_->buf_, v);
+    }
+    if (TraceValue* f = sink_field(k)) w_->fields_.set_text(*f, TraceValue::Kind::string, v);
     return *this;
 }
 
 TraceRecord& TraceRecord::raw(std::string_view k, std::string_view json_text) {
     if (!w_) return *this;
-    key(k);
-    w_->buf_ += json_text;
+    if (json_) {
+        key(k);
+        w_->buf_ += json_text;
+    }
+    if (TraceValue* f = sink_field(k)) w_->fields_.set_text(*f, TraceValue::Kind::raw, json_text);
     return *this;
 }
 

@@ -1,28 +1,31 @@
 #pragma once
-// TraceWriter: streams the JSON trace of a run. Records are written as they happen (never held
-// in memory), in one of two layouts:
+// TraceWriter: where the models send trace records. It streams the JSON trace of a run (records
+// are written as they happen, never held in memory), in one of two layouts:
 //   json  - one document: {"meta":{...},"events":[{...},...],"summary":{...}}
 //   jsonl - one object per line: {"type":"meta",...}, then events, then {"type":"summary",...}
-// Records are built field by field straight into an output buffer: no JSON tree per event.
-// Nothing wall-clock goes in here, so a trace is byte-identical for the same scenario and seed.
+// and hands the same records to any TraceSinks (CSV series, the human view), each of which
+// chooses its own categories. JSON records are built field by field straight into an output
+// buffer: no JSON tree per event. Nothing wall-clock goes in here, so a trace is byte-identical
+// for the same scenario and seed.
 #include <cstdint>
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sim/json_reader.hpp"
 #include "sim/time.hpp"
+#include "sim/trace_sink.hpp"
 
 namespace tcpsim {
 
 enum class TraceFormat { json, jsonl };
 enum class TraceLevel { summary, segments, all };
-// What a record is about; the level decides which categories are kept.
-enum class TraceCategory {
-    segment,  // a segment sent, delivered or dropped (level segments and all)
-    detail,   // queueing, state changes, timers, link and application events (level all)
-    series,   // time-series samples: congestion control per connection (levels segments and all)
-};
+
+// The category of a record type. Level `segments` keeps: send deliver drop state app cc;
+// level `all` adds: enqueue dequeue duplicate link timer tcp. A type not in either list is a
+// segment record (so a new one is never silently left out of a segments-level trace).
+TraceCategory category_of(std::string_view type);
 
 std::string_view to_string(TraceFormat f);
 std::string_view to_string(TraceLevel l);
@@ -49,28 +52,34 @@ public:
 
 private:
     friend class TraceWriter;
-    explicit TraceRecord(TraceWriter* w) : w_(w) {}
+    TraceRecord(TraceWriter* w, bool json, bool sinks) : w_(w), json_(json), sinks_(sinks) {}
     void key(std::string_view k);
+    TraceValue* sink_field(std::string_view k);
     TraceWriter* w_;  // null: the record is discarded
+    bool json_;       // goes into the JSON text
+    bool sinks_;      // goes to the sinks (as TraceFields)
 };
 
 class TraceWriter {
 public:
-    // `out` may be null: records are then counted but not written (level summary, tests).
+    // `out` may be null: no JSON is written (sinks may still be added). `level` applies to the
+    // JSON text only; each sink chooses its own categories.
     TraceWriter(std::ostream* out, TraceFormat format, TraceLevel level);
     TraceWriter(const TraceWriter&) = delete;
     TraceWriter& operator=(const TraceWriter&) = delete;
 
-    bool wants(TraceCategory c) const {
-        if (!out_) return false;
-        return c == TraceCategory::detail ? level_ == TraceLevel::all : level_ != TraceLevel::summary;
-    }
+    // Before begin(). The sink must outlive the writer's last call.
+    void add_sink(TraceSink* sink);
+
+    // Whether anyone (the JSON text or a sink) takes records of this category: models check
+    // this before building a record.
+    bool wants(TraceCategory c) const { return (wanted_ & bit(c)) != 0; }
     TraceFormat format() const { return format_; }
     TraceLevel level() const { return level_; }
 
     void begin(const Json& meta);
-    // Starts an event record with its time ("t" seconds and "t_ns") and type. Check wants() first:
-    // a record for an unwanted category is still written.
+    // Starts an event record with its time ("t" seconds and "t_ns") and type; its category is
+    // category_of(type), and it goes to whoever wants that category.
     TraceRecord event(SimTime t, std::string_view type);
     void end(const Json& summary);
     void flush();
@@ -82,11 +91,17 @@ public:
 
 private:
     friend class TraceRecord;
-    void end_record();
+    static constexpr unsigned bit(TraceCategory c) { return 1u << static_cast<unsigned>(c); }
+    void end_record(bool json, bool sinks);
 
     std::ostream* out_;
     TraceFormat format_;
     TraceLevel level_;
+    unsigned json_wants_ = 0;   // categories the JSON text keeps
+    unsigned sinks_want_ = 0;   // categories at least one sink keeps
+    unsigned wanted_ = 0;       // either
+    std::vector<TraceSink*> sinks_;
+    TraceFields fields_;        // the record being built, for the sinks
     std::string buf_;
     uint64_t events_ = 0;
     uint64_t bytes_ = 0;

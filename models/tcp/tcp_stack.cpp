@@ -137,7 +137,7 @@ void TcpConnection::note(std::string_view what, SimTime value) {
 namespace {
 void cc_record(TcpStack& stack, uint32_t conn, const TcpEndpoint& ep, const CcSample& s) {
     TraceWriter& w = stack.network().tracer().writer();
-    if (!w.wants(TraceCategory::series)) return;
+    if (!w.wants(TraceCategory::segment)) return;
     auto r = w.event(stack.sim().now(), "cc");
     r.field("node", stack.node().name()).field("conn", conn).field("cwnd", s.cwnd);
     if (s.ssthresh >= CongestionControl::kInfiniteSsthresh) r.raw("ssthresh", "null");
