@@ -109,7 +109,8 @@ RunResult World::run() {
     for (auto& s : scripts_) s->start(sim_);
     for (auto& s : sessions_) s->schedule(sim_);
     RunResult r = sim_.run(config_.duration, options_.max_events);
-    writer_.end(summary(r));
+    summary_ = summary(r);
+    writer_.end(summary_);
     return r;
 }
 

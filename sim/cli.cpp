@@ -11,6 +11,7 @@
 
 #include "models/scenario_config.hpp"
 #include "models/world.hpp"
+#include "sim/sweep_cli.hpp"
 #include "sim/version.hpp"
 
 namespace po = boost::program_options;
@@ -29,6 +30,8 @@ const char* kUsage =
     "commands:\n"
     "  run SCENARIO       run a scenario: tcpdump-like lines on stdout, JSON trace to a file\n"
     "  validate FILE...   check scenarios without running them\n"
+    "  sweep SWEEP        run a parameter sweep: replicated runs in parallel, statistics, fits\n"
+    "  merge SWEEP RESULTS...  combine the results files of a sweep's shards\n"
     "\n"
     "  tcpsim --help | tcpsim <command> --help | tcpsim --version\n"
     "\n"
@@ -207,7 +210,9 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         }
         if (cmd == "run") return cmd_run(rest, out, err);
         if (cmd == "validate") return cmd_validate(rest, out, err);
-        throw UsageError("unknown command \"" + cmd + "\" (commands: run, validate)");
+        if (cmd == "sweep") return sweep_main(rest, out, err);
+        if (cmd == "merge") return merge_main(rest, out, err);
+        throw UsageError("unknown command \"" + cmd + "\" (commands: run, validate, sweep, merge)");
     } catch (const InputError& e) {
         err << "tcpsim: error: " << e.what() << '\n';
         return kExitBadInput;
