@@ -130,7 +130,8 @@ RunResult World::run() {
         sim_.after(options_.sample_interval, this, 0);
     }
     RunResult r = sim_.run(config_.duration, options_.max_events);
-    writer_.end(summary(r));
+    summary_ = summary(r);
+    writer_.end(summary_);
     return r;
 }
 

@@ -43,6 +43,9 @@ public:
     Simulator& sim() { return sim_; }
     Network& network() { return net_; }
     const TraceWriter& trace() const { return writer_; }
+    // The run's summary (what the trace's "summary" holds), after run(); null before. Sweeps read
+    // their metrics from it without writing a trace.
+    const Json& summary_json() const { return summary_; }
     TcpStack* stack(uint32_t node) { return node < stacks_.size() ? stacks_[node].get() : nullptr; }
     TcpSession& session(size_t i) { return *sessions_[i]; }
     size_t session_count() const { return sessions_.size(); }
@@ -67,6 +70,7 @@ private:
     // Sessions waiting for their server side, by (server node, port) then (client node, port).
     std::map<std::pair<uint32_t, uint16_t>, std::map<std::pair<uint32_t, uint16_t>, TcpSession*>> expected_;
     size_t sessions_finished_ = 0;
+    Json summary_;
 };
 
 }  // namespace tcpsim

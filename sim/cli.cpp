@@ -12,6 +12,7 @@
 #include "models/run_outputs.hpp"
 #include "models/scenario_config.hpp"
 #include "models/world.hpp"
+#include "sim/sweep_cli.hpp"
 #include "sim/version.hpp"
 
 namespace po = boost::program_options;
@@ -31,6 +32,8 @@ const char* kUsage =
     "  run SCENARIO       run a scenario: tcpdump-like lines and a summary on stdout, the trace to\n"
     "                     files (JSON, JSON Lines, CSV series, pcap)\n"
     "  validate FILE...   check scenarios without running them\n"
+    "  sweep SWEEP        run a parameter sweep: replicated runs in parallel, statistics, fits\n"
+    "  merge SWEEP RESULTS...  combine the results files of a sweep's shards\n"
     "\n"
     "  tcpsim --help | tcpsim <command> --help | tcpsim --version\n"
     "\n"
@@ -248,7 +251,9 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         }
         if (cmd == "run") return cmd_run(rest, out, err);
         if (cmd == "validate") return cmd_validate(rest, out, err);
-        throw UsageError("unknown command \"" + cmd + "\" (commands: run, validate)");
+        if (cmd == "sweep") return sweep_main(rest, out, err);
+        if (cmd == "merge") return merge_main(rest, out, err);
+        throw UsageError("unknown command \"" + cmd + "\" (commands: run, validate, sweep, merge)");
     } catch (const InputError& e) {
         err << "tcpsim: error: " << e.what() << '\n';
         return kExitBadInput;
