@@ -109,7 +109,9 @@ RunResult World::run() {
     for (auto& s : scripts_) s->start(sim_);
     for (auto& s : sessions_) s->schedule(sim_);
     RunResult r = sim_.run(config_.duration, options_.max_events);
-    writer_.end(summary(r));
+    // Without a trace file there is nobody to read the summary: building it (a JSON tree of
+    // every application and connection) would cost more than a large run itself.
+    if (options_.trace_out) writer_.end(summary(r));
     return r;
 }
 
