@@ -5,7 +5,7 @@
 namespace tcpsim {
 
 std::pair<uint32_t, int> ConnectionTable::classify(const Packet& p) {
-    Key fwd{p.src_node, p.src_port, p.dst_node, p.dst_port};
+    Key fwd = key_of(p.src_node, p.src_port, p.dst_node, p.dst_port);
     if (auto it = ids_.find(fwd); it != ids_.end()) {
         const auto& c = conns_[it->second];
         return {it->second, (c.node[0] == p.src_node && c.port[0] == p.src_port) ? 0 : 1};
@@ -19,12 +19,19 @@ std::pair<uint32_t, int> ConnectionTable::classify(const Packet& p) {
     c.port[1] = p.dst_port;
     conns_.push_back(c);
     ids_.emplace(fwd, id);
-    ids_.emplace(Key{p.dst_node, p.dst_port, p.src_node, p.src_port}, id);
+    ids_.emplace(key_of(p.dst_node, p.dst_port, p.src_node, p.src_port), id);
     return {id, 0};
 }
 
+std::pair<uint32_t, int> ConnectionTable::known(const Packet& p) {
+    // A packet that went through on_send carries its id: no hash lookup per hop.
+    if (p.conn_id >= conns_.size()) return classify(p);
+    const auto& c = conns_[p.conn_id];
+    return {p.conn_id, (c.node[0] == p.src_node && c.port[0] == p.src_port) ? 0 : 1};
+}
+
 bool ConnectionTable::on_sent(const Packet& p) {
-    auto [id, d] = classify(p);
+    auto [id, d] = known(p);
     DirectionStats& s = conns_[id].dir[d];
     ++s.segments_sent;
     s.wire_bytes_sent += p.wire_bytes();
@@ -53,14 +60,14 @@ bool ConnectionTable::on_sent(const Packet& p) {
 }
 
 void ConnectionTable::on_delivered(const Packet& p) {
-    auto [id, d] = classify(p);
+    auto [id, d] = known(p);
     DirectionStats& s = conns_[id].dir[d];
     ++s.segments_delivered;
     s.payload_bytes_delivered += p.payload_len;
 }
 
 void ConnectionTable::on_dropped(const Packet& p) {
-    auto [id, d] = classify(p);
+    auto [id, d] = known(p);
     ++conns_[id].dir[d].segments_dropped;
 }
 

@@ -4,8 +4,7 @@
 // work out per direction: the ISN (for Wireshark-style relative numbers), segment and byte
 // counts, and retransmissions (a segment that re-covers sequence space already sent).
 #include <cstdint>
-#include <map>
-#include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "models/packet.hpp"
@@ -51,8 +50,30 @@ public:
     bool relative_ack(const Packet& p, uint32_t& rel) const;
 
 private:
-    using Key = std::tuple<uint32_t, uint16_t, uint32_t, uint16_t>;
-    std::map<Key, uint32_t> ids_;
+    // classify() for a packet whose conn_id is already set (by the tracer's on_send).
+    std::pair<uint32_t, int> known(const Packet& p);
+    // (node << 16 | port) of the sender, then of the receiver: one 4-tuple in 96 bits.
+    struct Key {
+        uint64_t src;
+        uint32_t dst_node;
+        uint16_t dst_port;
+        bool operator==(const Key&) const = default;
+    };
+    struct KeyHash {
+        size_t operator()(const Key& k) const {
+            // splitmix64-style mixing: sequential ports and node ids spread over the buckets.
+            uint64_t x = k.src * 0x9E3779B97F4A7C15ull ^ ((static_cast<uint64_t>(k.dst_node) << 16 | k.dst_port) + 0x632BE59BD9B4E019ull);
+            x ^= x >> 31;
+            x *= 0xBF58476D1CE4E5B9ull;
+            return static_cast<size_t>(x ^ (x >> 29));
+        }
+    };
+    static Key key_of(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport) {
+        return Key{static_cast<uint64_t>(src) << 16 | sport, dst, dport};
+    }
+    // A hash table: only lookups reach it (ids come from conns_, in order of first appearance),
+    // so its iteration order never reaches the output.
+    std::unordered_map<Key, uint32_t, KeyHash> ids_;
     std::vector<ConnectionRecord> conns_;
 };
 

@@ -70,5 +70,8 @@ ScenarioConfig parse_scenario(const Json& doc, const std::string& file);
 // Sanity limits (a typo such as 1e7 nodes gets a message, not an out-of-memory).
 inline constexpr size_t kMaxNodes = 1'000'000;
 inline constexpr size_t kMaxLinks = 4'000'000;
+inline constexpr size_t kMaxApplications = 4'000'000;
+inline constexpr int64_t kMaxConnectionsPerApplication = 1'000'000;  // "connections" of one entry
+inline constexpr uint64_t kEphemeralPorts = 65536 - 49152;          // per client, server and port
 
 }  // namespace tcpsim

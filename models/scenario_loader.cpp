@@ -201,7 +201,28 @@ private:
             a.server_tcp = read_tcp_config(*t, a.server_tcp);
             t->finish();
         }
-        c_.applications.push_back(a);
+        // "connections": N runs N copies of this application, each its own connection from its
+        // own ephemeral port: N flows or N idle connections without N entries. A copy is
+        // exactly what writing the entry N times gives (N entries in the summary).
+        int64_t connections = r.integer_or("connections", 1, 1, kMaxConnectionsPerApplication);
+        if (connections > 1 && a.sport != 0)
+            r.fail("connections", "1 when \"sport\" is fixed (each connection needs a client port of its own)");
+        if (a.sport == 0) {
+            // The client picks ephemeral ports from 49152-65535; more connections than that from
+            // one client to one server port could not all get a port of their own.
+            uint64_t& n = ephemeral_connections_[std::make_tuple(a.client, a.server, a.port)];
+            n += static_cast<uint64_t>(connections);
+            if (n > kEphemeralPorts) {
+                std::string what = "at most " + std::to_string(kEphemeralPorts) + " connections in all from \"" +
+                                   c_.nodes[a.client].name + "\" to \"" + c_.nodes[a.server].name + "\" port " +
+                                   std::to_string(a.port) + " (the client's ephemeral ports 49152-65535)";
+                if (r.has("connections")) r.fail("connections", what);
+                r.fail_here("one connection too many: " + what + "; use another server port or client host");
+            }
+        }
+        if (c_.applications.size() + static_cast<size_t>(connections) > kMaxApplications)
+            r.fail("connections", "at most " + std::to_string(kMaxApplications) + " applications in all");
+        for (int64_t k = 0; k < connections; ++k) c_.applications.push_back(a);
     }
 
     void read_segment_script(JsonObjectReader& r) {
@@ -255,6 +276,8 @@ private:
     std::map<std::string, uint32_t> node_index_;
     // (client, sport, server, port) of applications with a fixed sport -> the first one's pointer.
     std::map<std::tuple<uint32_t, uint16_t, uint32_t, uint16_t>, std::string> fixed_tuples_;
+    // (client, server, port) -> connections from ephemeral client ports.
+    std::map<std::tuple<uint32_t, uint32_t, uint16_t>, uint64_t> ephemeral_connections_;
 };
 
 }  // namespace

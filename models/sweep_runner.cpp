@@ -78,6 +78,7 @@ SweepRecord run_sweep_run(const SweepSpec& spec, const SweepPoint& point, const 
         ScenarioConfig config = parse_scenario(apply_point(spec, point), spec.scenario_file);
         config.seed = id.seed;
         RunOptions options;  // no trace, no tcpdump-like lines
+        options.keep_summary = true;
         World world(config, options);
         RunResult r = world.run();
         rec.metrics = extract_metrics(world.summary_json(), tcp_app_starts(config), spec.metrics);

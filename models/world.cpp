@@ -130,8 +130,11 @@ RunResult World::run() {
         sim_.after(options_.sample_interval, this, 0);
     }
     RunResult r = sim_.run(config_.duration, options_.max_events);
-    summary_ = summary(r);
-    writer_.end(summary_);
+    // Nobody reads the summary of a run without a trace, a sink or a caller that asks for it:
+    // building it (a JSON tree of every application and connection) can cost more than the run.
+    const bool traced = options_.trace_out || !options_.sinks.empty();
+    if (traced || options_.keep_summary) summary_ = summary(r);
+    if (traced) writer_.end(summary_);
     return r;
 }
 

@@ -28,6 +28,7 @@ struct RunOptions {
     // Zero: a "cc" record at every change of a connection's congestion state; else one record
     // per open connection every interval.
     SimTime sample_interval;
+    bool keep_summary = false;          // build summary_json() even with no trace (sweeps)
     std::vector<TraceSink*> sinks;      // more consumers of the trace records (CSV, human view)
     PacketCapture* capture = nullptr;   // pcap capture points (null: none)
 };

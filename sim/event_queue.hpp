@@ -2,9 +2,10 @@
 // EventQueue: the pending events of one simulation, ordered by (time, insertion sequence) so
 // that events at the same nanosecond run in the order they were scheduled (determinism).
 //
-// Speed: entries are small PODs in one vector used as a 4-ary min-heap; no allocation per event
-// once the vector has grown. Cancellation is lazy and O(1): a cancellable event owns a slot whose
-// generation is bumped on cancel; a popped entry whose generation no longer matches is skipped.
+// Speed: a 4-ary min-heap of 16-byte keys in one vector (four children share a cache line), the
+// events' targets and arguments in a side table; no allocation per event once the vectors have
+// grown. Cancellation is lazy and O(1): the event's node is marked dead and its generation bumped;
+// a dead entry is dropped when it reaches the top (or by compaction, when dead ones pile up).
 #include <cstdint>
 #include <vector>
 
@@ -40,12 +41,16 @@ struct FiredEvent {
 
 class EventQueue {
 public:
-    void push(SimTime t, EventTarget* target, uint32_t kind, uint64_t arg);
-    TimerHandle push_cancellable(SimTime t, EventTarget* target, uint32_t kind, uint64_t arg);
+    void push(SimTime t, EventTarget* target, uint32_t kind, uint64_t arg) { push_entry(t.ns(), new_node(target, kind, arg)); }
+    TimerHandle push_cancellable(SimTime t, EventTarget* target, uint32_t kind, uint64_t arg) {
+        uint32_t n = new_node(target, kind, arg);
+        push_entry(t.ns(), n);
+        return TimerHandle{n, nodes_[n].gen};
+    }
     // True if the event was still pending (it will now never fire). The handle is cleared.
     bool cancel(TimerHandle& h);
     bool pending(const TimerHandle& h) const {
-        return !h.empty() && h.slot < slot_gen_.size() && slot_gen_[h.slot] == h.gen;
+        return !h.empty() && h.slot < nodes_.size() && nodes_[h.slot].gen == h.gen && nodes_[h.slot].target;
     }
 
     // Removes the earliest live event into `out`; false when none is left.
@@ -57,30 +62,57 @@ public:
     bool empty() const { return live_ == 0; }
     // Entries in the heap, cancelled ones included (for the benchmark and compaction tests).
     size_t heap_entries() const { return heap_.size(); }
-    void reserve(size_t n) { heap_.reserve(n); }
+    void reserve(size_t n) {
+        heap_.reserve(n);
+        nodes_.reserve(n);
+    }
 
 private:
+    // The heap holds 16-byte keys only, four children to a cache line: (time, order), where
+    // order = insertion sequence (high 32 bits) | node (low 32 bits). Distinct events have
+    // distinct sequence numbers, so the node never decides the order. When the 32-bit sequence
+    // would wrap, the pending entries are renumbered in order (renumber()): the order stays
+    // exactly (time, insertion sequence) for any number of events.
     struct Entry {
         int64_t time;
-        uint64_t seq;
+        uint64_t order;
+    };
+    // What an entry fires. Lives exactly as long as its heap entry; `target` null: cancelled.
+    // `gen` changes whenever the event fires or is cancelled, so old handles stop matching.
+    struct Node {
         EventTarget* target;
         uint64_t arg;
         uint32_t kind;
-        uint32_t slot;  // TimerHandle::kNone if not cancellable
         uint32_t gen;
     };
     static bool before(const Entry& a, const Entry& b) {
-        return a.time < b.time || (a.time == b.time && a.seq < b.seq);
+        return a.time < b.time || (a.time == b.time && a.order < b.order);
     }
-    bool is_live(const Entry& e) const { return e.slot == TimerHandle::kNone || slot_gen_[e.slot] == e.gen; }
-    void push_entry(const Entry& e);
+    static uint32_t node_of(const Entry& e) { return static_cast<uint32_t>(e.order); }
+
+    uint32_t new_node(EventTarget* target, uint32_t kind, uint64_t arg) {
+        ++live_;
+        if (!free_nodes_.empty()) {
+            uint32_t n = free_nodes_.back();
+            free_nodes_.pop_back();
+            Node& x = nodes_[n];
+            x.target = target;
+            x.arg = arg;
+            x.kind = kind;
+            return n;
+        }
+        nodes_.push_back(Node{target, arg, kind, 0});
+        return static_cast<uint32_t>(nodes_.size() - 1);
+    }
+    void push_entry(int64_t time, uint32_t node);
     void remove_top();
     void drop_cancelled_top();
     void maybe_compact();
+    void renumber();
 
     std::vector<Entry> heap_;
-    std::vector<uint32_t> slot_gen_;
-    std::vector<uint32_t> free_slots_;
+    std::vector<Node> nodes_;
+    std::vector<uint32_t> free_nodes_;
     uint64_t next_seq_ = 0;
     size_t live_ = 0;
 };

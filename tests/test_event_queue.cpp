@@ -162,23 +162,35 @@ TEST_CASE("a slot reused after cancel does not resurrect the old event or its ha
     EventQueue q;
     NullTarget target;
     TimerHandle old_h = q.push_cancellable(ns(10), &target, 0, 1);
-    TimerHandle old_copy = old_h;
+    const TimerHandle stale = old_h;  // cancel() clears the handle it is given: copies below
+    TimerHandle old_copy = stale;
     REQUIRE(q.cancel(old_h));
-    // The freed slot is taken by the next cancellable event, with a new generation.
+    // While the dead entry at 10 ns is still in the heap its slot stays taken: the next event
+    // gets another one, which the stale handle cannot reach.
     TimerHandle new_h = q.push_cancellable(ns(20), &target, 0, 2);
-    CHECK(new_h.slot == old_copy.slot);
-    CHECK(new_h.gen != old_copy.gen);
-    // The stale handle neither looks pending nor cancels the new occupant of its slot.
+    CHECK(new_h.slot != old_copy.slot);
     CHECK_FALSE(q.pending(old_copy));
     CHECK_FALSE(q.cancel(old_copy));
     CHECK(q.pending(new_h));
     CHECK(q.size() == 1);
-    // The dead entry at 10 ns is still in the heap; it must be skipped, not fired with the slot's
-    // new generation.
+    // The dead entry is skipped, not fired.
+    CHECK(q.next_time() == ns(20));
+    // Dropped from the heap, its slot is free: the next cancellable event takes it, with a new
+    // generation, and the stale handle still neither looks pending nor cancels the new occupant.
+    TimerHandle reuse = q.push_cancellable(ns(30), &target, 0, 3);
+    old_copy = stale;
+    CHECK(reuse.slot == old_copy.slot);
+    CHECK(reuse.gen != old_copy.gen);
+    CHECK_FALSE(q.pending(old_copy));
+    CHECK_FALSE(q.cancel(old_copy));
+    CHECK(q.pending(reuse));
     FiredEvent ev{};
     REQUIRE(q.pop(ev));
     CHECK(ev.time == ns(20));
     CHECK(ev.arg == 2);
+    REQUIRE(q.pop(ev));
+    CHECK(ev.time == ns(30));
+    CHECK(ev.arg == 3);
     CHECK_FALSE(q.pop(ev));
 }
 
