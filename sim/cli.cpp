@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -101,6 +102,15 @@ int cmd_validate(const std::vector<std::string>& args, std::ostream& out, std::o
     int rc = kExitOk;
     for (const auto& f : vm["files"].as<std::vector<std::string>>()) {
         try {
+            // A sweep file (it has "vary") is checked as `tcpsim sweep FILE --list` does: the
+            // file and every point's scenario.
+            if (Json doc = load_json_file(f); doc.is_object() && doc.contains("vary")) {
+                std::ostringstream listing;
+                int src = sweep_main({f, "--list"}, listing, err);
+                if (src == kExitOk) out << f << ": ok (sweep)\n";
+                else rc = src;
+                continue;
+            }
             ScenarioConfig c = load_scenario(f);
             out << f << ": ok (scenario \"" << c.name << "\", " << c.nodes.size() << " nodes, " << c.links.size()
                 << " links, " << c.applications.size() << " applications)\n";
