@@ -121,6 +121,19 @@ def main():
     rc, _ = plot(source, ["sweep", csv, "--metric", "no_such_metric"], out)
     check(rc == 2, "sweep refuses an unknown metric with exit code 2")
 
+    # sweep on what tcpsim sweep really writes (one row per point, columns M_mean, M_ci95_low, ...):
+    # the NewReno-vs-CUBIC sweep, 2 congestion controls x 3 loss rates, 2 replications.
+    sweep_dir = os.path.join(work, "real-sweep")
+    subprocess.run([tcpsim, "sweep", os.path.join(source, "scenarios", "sweeps", "newreno-vs-cubic.json"),
+                    "--replications", "2", "--quiet", "--force", "--out-dir", sweep_dir], check=True,
+                   stdout=subprocess.DEVNULL)
+    real = os.path.join(sweep_dir, "newreno-vs-cubic.stats.csv")
+    out = os.path.join(work, "sweep-real.png")
+    rc, n = plot(source, ["sweep", real, "--metric", "goodput_bps", "--x", "loss", "--log-x"], out)
+    check(rc == 0 and n is not None and sorted(n.values()) == [3, 3] and len(n) == 2,
+          "sweep draws tcpsim sweep's own statistics: one 3-point series per congestion control (%s)" % n)
+    sane_png(out, 600, 400)
+
     print("%d failure(s)" % len(failures) if failures else "all ok")
     return 1 if failures else 0
 
