@@ -3,6 +3,8 @@
 // records everything it does: segments emitted, timers set and cancelled, state changes and
 // what the application was told. Tests feed it hand-made segments ("given an established
 // connection, when this segment arrives, these segments leave").
+#include <doctest/doctest.h>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -64,6 +66,26 @@ public:
         return true;
     }
     bool timer_set(TcpTimer t) const { return timers.count(t) > 0; }
+    // The states entered, in order, e.g. "SYN-SENT ESTABLISHED".
+    std::string state_path() const {
+        std::string out;
+        for (const StateChange& c : states) {
+            if (!out.empty()) out += ' ';
+            out += to_string(c.to);
+        }
+        return out;
+    }
+    // Active open to ESTABLISHED: our SYN at t = 0, the peer's SYN-ACK (ISS `peer_iss`, MSS 1460,
+    // window `window`, SACK-permitted if `sack`) at `at`; what was sent is cleared.
+    void establish(uint32_t peer_iss, SimTime at = SimTime::from_ms(100), uint32_t window = 65535, bool sack = false) {
+        ep.connect(SimTime::zero());
+        Packet synack = from_peer(kSyn | kAck, peer_iss, ep.iss() + 1, 0, window);
+        synack.options.mss = 1460;
+        synack.options.sack_permitted = sack;
+        deliver(synack, at);
+        REQUIRE(ep.state() == TcpState::ESTABLISHED);
+        sent.clear();
+    }
     SimTime timer_due(TcpTimer t) const { return timers.at(t); }
     const Packet& last() const { return sent.back(); }
     std::vector<Packet> take() {

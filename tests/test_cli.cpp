@@ -2,6 +2,8 @@
 // its two formats, the overrides, the tcpdump-like lines and byte-identical reruns.
 #include <doctest/doctest.h>
 
+#include "cli_harness.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -18,26 +20,7 @@ using tcpsim::Json;
 
 namespace {
 
-// A fresh directory under the system temp dir, removed with everything in it at scope exit.
-class TempDir {
-public:
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "tcpsim-test-XXXXXX").string();
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const { return path_; }
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-
-private:
-    fs::path path_;
-};
+using TempDir = tcpsim::test::ScratchDir;  // tests/cli_harness.hpp
 
 // Makes `dir` the current directory until scope exit, even when a check throws.
 class ChangeDir {

@@ -21,15 +21,7 @@ constexpr uint32_t kMss = 1460;
 constexpr SimTime ms(int64_t v) { return SimTime::from_ms(v); }
 constexpr uint32_t seg(int i) { return kIss + 1 + kMss * static_cast<uint32_t>(i); }
 
-void establish(EndpointHarness& h, bool sack) {
-    h.ep.connect(SimTime::zero());
-    Packet synack = EndpointHarness::from_peer(kSyn | kAck, kPeerIss, kIss + 1, 0, 65535);
-    synack.options.mss = kMss;
-    synack.options.sack_permitted = sack;
-    h.deliver(synack, ms(100));
-    REQUIRE(h.ep.state() == TcpState::ESTABLISHED);
-    h.take();
-}
+void establish(EndpointHarness& h, bool sack) { h.establish(kPeerIss, ms(100), 65535, sack); }
 
 TcpConfig config(const char* cc, bool sack) {
     TcpConfig c = plain_tcp();

@@ -3,6 +3,8 @@
 // duplicates, bad input exits 2.
 #include <doctest/doctest.h>
 
+#include "cli_harness.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -19,24 +21,7 @@ using tcpsim::Json;
 
 namespace {
 
-class TempDir {
-public:
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "tcpsim-sweep-XXXXXX").string();
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-
-private:
-    fs::path path_;
-};
+using TempDir = tcpsim::test::ScratchDir;  // tests/cli_harness.hpp
 
 struct CliResult {
     int code;

@@ -24,24 +24,8 @@ Packet peer(uint8_t flags, uint32_t seq, uint32_t ack, uint32_t len = 0) {
     return EndpointHarness::from_peer(flags, seq, ack, len);
 }
 
-std::string path(const EndpointHarness& h) {
-    std::string out;
-    for (const StateChange& c : h.states) {
-        if (!out.empty()) out += ' ';
-        out += to_string(c.to);
-    }
-    return out;
-}
-
 // Active open to ESTABLISHED: our SYN at t = 0, the peer's SYN-ACK at t = 100 ms.
-void establish(EndpointHarness& h) {
-    h.ep.connect(SimTime::zero());
-    Packet synack = peer(kSyn | kAck, kPeerIss, kIss + 1);
-    synack.options.mss = 1460;
-    h.deliver(synack, ms(100));
-    REQUIRE(h.ep.state() == TcpState::ESTABLISHED);
-    h.take();
-}
+void establish(EndpointHarness& h) { h.establish(kPeerIss); }
 
 }  // namespace
 
@@ -83,7 +67,7 @@ TEST_CASE("active close: FIN-WAIT-1, FIN-WAIT-2, TIME-WAIT for 2*MSL, then CLOSE
     REQUIRE(h.close_reasons.size() == 1);
     CHECK(h.close_reasons[0] == CloseReason::normal);
     CHECK(h.timers.empty());
-    CHECK(path(h) == "SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT CLOSED");
+    CHECK(h.state_path() == "SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT CLOSED");
 }
 
 TEST_CASE("a FIN that also acknowledges ours takes FIN-WAIT-1 to TIME-WAIT in one segment") {
@@ -100,7 +84,7 @@ TEST_CASE("a FIN that also acknowledges ours takes FIN-WAIT-1 to TIME-WAIT in on
     CHECK(h.ep.state() == TcpState::TIME_WAIT);
     CHECK(h.timer_due(TcpTimer::time_wait) == ms(1100) + kTwoMsl);
     REQUIRE(h.fire(TcpTimer::time_wait));
-    CHECK(path(h) == "SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT CLOSED");
+    CHECK(h.state_path() == "SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT CLOSED");
 }
 
 TEST_CASE("passive close: the peer's FIN gives CLOSE-WAIT, our close LAST-ACK, its ACK CLOSED") {
@@ -134,7 +118,7 @@ TEST_CASE("passive close: the peer's FIN gives CLOSE-WAIT, our close LAST-ACK, i
     REQUIRE(h.close_reasons.size() == 1);
     CHECK(h.close_reasons[0] == CloseReason::normal);
     CHECK(h.timers.empty());
-    CHECK(path(h) == "SYN-SENT ESTABLISHED CLOSE-WAIT LAST-ACK CLOSED");
+    CHECK(h.state_path() == "SYN-SENT ESTABLISHED CLOSE-WAIT LAST-ACK CLOSED");
 }
 
 TEST_CASE("simultaneous close: CLOSING on the peer's FIN, TIME-WAIT on the ACK of ours") {
@@ -166,7 +150,7 @@ TEST_CASE("simultaneous close: CLOSING on the peer's FIN, TIME-WAIT on the ACK o
     REQUIRE(h.fire(TcpTimer::time_wait));
     REQUIRE(h.close_reasons.size() == 1);
     CHECK(h.close_reasons[0] == CloseReason::normal);
-    CHECK(path(h) == "SYN-SENT ESTABLISHED FIN-WAIT-1 CLOSING TIME-WAIT CLOSED");
+    CHECK(h.state_path() == "SYN-SENT ESTABLISHED FIN-WAIT-1 CLOSING TIME-WAIT CLOSED");
 }
 
 TEST_CASE("half-close: in FIN-WAIT-2 the peer's data is still delivered and acknowledged") {
@@ -200,7 +184,7 @@ TEST_CASE("half-close: in FIN-WAIT-2 the peer's data is still delivered and ackn
     CHECK(h.received == 300);
 
     REQUIRE(h.fire(TcpTimer::time_wait));
-    CHECK(path(h) == "SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT CLOSED");
+    CHECK(h.state_path() == "SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT CLOSED");
 }
 
 TEST_CASE("a retransmitted FIN in TIME-WAIT is acknowledged again and restarts 2*MSL") {
@@ -228,5 +212,5 @@ TEST_CASE("a retransmitted FIN in TIME-WAIT is acknowledged again and restarts 2
     REQUIRE(h.fire(TcpTimer::time_wait));
     REQUIRE(h.close_reasons.size() == 1);
     CHECK(h.close_reasons[0] == CloseReason::normal);
-    CHECK(path(h) == "SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT CLOSED");
+    CHECK(h.state_path() == "SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT CLOSED");
 }

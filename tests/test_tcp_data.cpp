@@ -24,12 +24,7 @@ constexpr SimTime s(int64_t v) { return SimTime::from_s(v); }
 // 200 ms minimum). The effective MSS is min(1460, 1460) = 1460 and cwnd = IW10 = 14600.
 constexpr SimTime kRto = SimTime::from_ms(300);
 void establish(EndpointHarness& h, uint32_t peer_iss = kPeerIss, uint32_t peer_window = 65535) {
-    h.ep.connect(SimTime::zero());
-    Packet synack = EndpointHarness::from_peer(kSyn | kAck, peer_iss, h.ep.iss() + 1, 0, peer_window);
-    synack.options.mss = 1460;
-    h.deliver(synack, ms(100));
-    REQUIRE(h.ep.state() == TcpState::ESTABLISHED);
-    h.take();
+    h.establish(peer_iss, ms(100), peer_window);
 }
 
 // `len` bytes of the peer's data at `seq`, acknowledging our `ack`.

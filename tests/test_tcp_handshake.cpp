@@ -24,22 +24,8 @@ Packet peer_syn(uint8_t flags, uint32_t seq, uint32_t ack = 0) {
     return p;
 }
 
-// The states entered, in order, e.g. "SYN-SENT ESTABLISHED".
-std::string path(const EndpointHarness& h) {
-    std::string out;
-    for (const StateChange& c : h.states) {
-        if (!out.empty()) out += ' ';
-        out += to_string(c.to);
-    }
-    return out;
-}
-
 // Active open to ESTABLISHED: our SYN at t = 0, the peer's SYN-ACK at t = 100 ms.
-void establish(EndpointHarness& h) {
-    h.ep.connect(SimTime::zero());
-    h.deliver(peer_syn(kSyn | kAck, kPeerIss, kIss + 1), ms(100));
-    h.take();
-}
+void establish(EndpointHarness& h) { h.establish(kPeerIss); }
 
 }  // namespace
 
@@ -65,7 +51,7 @@ TEST_CASE("an active open: SYN x, SYN-ACK y/x+1, ACK x+1/y+1, ESTABLISHED") {
     CHECK(h.ep.snd_una() == kIss + 1);
     CHECK(h.ep.snd_nxt() == kIss + 1);
     CHECK(h.ep.rcv_nxt() == kPeerIss + 1);
-    CHECK(path(h) == "SYN-SENT ESTABLISHED");
+    CHECK(h.state_path() == "SYN-SENT ESTABLISHED");
 }
 
 TEST_CASE("establishing the connection stops the SYN's retransmission timer") {
@@ -101,7 +87,7 @@ TEST_CASE("a passive open: SYN x, SYN-ACK y/x+1 in SYN-RECEIVED, the ACK establi
     CHECK(h.ep.snd_una() == kIss + 1);
     CHECK(h.ep.rcv_nxt() == kPeerIss + 1);
     CHECK_FALSE(h.timer_set(TcpTimer::retransmit));
-    CHECK(path(h) == "LISTEN SYN-RECEIVED ESTABLISHED");
+    CHECK(h.state_path() == "LISTEN SYN-RECEIVED ESTABLISHED");
 }
 
 TEST_CASE("a retransmitted SYN in SYN-RECEIVED is answered with the same SYN-ACK") {
@@ -148,7 +134,7 @@ TEST_CASE("simultaneous open: the peer's SYN-ACK in SYN-RECEIVED establishes the
     CHECK(h.ep.snd_una() == kIss + 1);
     CHECK(h.ep.rcv_nxt() == kPeerIss + 1);
     CHECK_FALSE(h.timer_set(TcpTimer::retransmit));
-    CHECK(path(h) == "SYN-SENT SYN-RECEIVED ESTABLISHED");
+    CHECK(h.state_path() == "SYN-SENT SYN-RECEIVED ESTABLISHED");
 }
 
 TEST_CASE("the SYN is retransmitted with the RTO doubling: expiries at 1, 3, 7 s") {
@@ -194,7 +180,7 @@ TEST_CASE("after syn_retries retransmissions the next expiry closes: connection 
     CHECK(h.close_reasons[0] == CloseReason::connection_timed_out);
     CHECK(h.timers.empty());
     CHECK(h.connected_count == 0);
-    CHECK(path(h) == "SYN-SENT CLOSED");
+    CHECK(h.state_path() == "SYN-SENT CLOSED");
 }
 
 TEST_CASE("the SYN-ACK is retransmitted synack_retries times, then the half-open connection times out") {
@@ -224,7 +210,7 @@ TEST_CASE("the SYN-ACK is retransmitted synack_retries times, then the half-open
     CHECK(h.ep.state() == TcpState::CLOSED);
     REQUIRE(h.close_reasons.size() == 1);
     CHECK(h.close_reasons[0] == CloseReason::connection_timed_out);
-    CHECK(path(h) == "LISTEN SYN-RECEIVED CLOSED");
+    CHECK(h.state_path() == "LISTEN SYN-RECEIVED CLOSED");
 }
 
 TEST_CASE("in SYN-SENT an ACK that does not acknowledge our SYN is answered with RST seq=SEG.ACK") {
@@ -261,7 +247,7 @@ TEST_CASE("in SYN-SENT a RST with an acceptable ACK means connection refused") {
     REQUIRE(h.close_reasons.size() == 1);
     CHECK(h.close_reasons[0] == CloseReason::refused);
     CHECK(h.timers.empty());
-    CHECK(path(h) == "SYN-SENT CLOSED");
+    CHECK(h.state_path() == "SYN-SENT CLOSED");
 }
 
 TEST_CASE("in SYN-SENT a RST without ACK, or with an unacceptable one, is dropped") {

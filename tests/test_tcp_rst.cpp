@@ -21,25 +21,9 @@ Packet peer(uint8_t flags, uint32_t seq, uint32_t ack = 0, uint32_t len = 0) {
     return EndpointHarness::from_peer(flags, seq, ack, len);
 }
 
-std::string path(const EndpointHarness& h) {
-    std::string out;
-    for (const StateChange& c : h.states) {
-        if (!out.empty()) out += ' ';
-        out += to_string(c.to);
-    }
-    return out;
-}
-
 // Active open to ESTABLISHED: our SYN at t = 0, the peer's SYN-ACK at t = 100 ms. plain_tcp()
 // has a 65535-byte receive buffer, unscaled: RCV.WND = 65535, so [5001, 70536) is the window.
-void establish(EndpointHarness& h) {
-    h.ep.connect(SimTime::zero());
-    Packet synack = peer(kSyn | kAck, kPeerIss, kIss + 1);
-    synack.options.mss = 1460;
-    h.deliver(synack, ms(100));
-    REQUIRE(h.ep.state() == TcpState::ESTABLISHED);
-    h.take();
-}
+void establish(EndpointHarness& h) { h.establish(kPeerIss); }
 
 }  // namespace
 
@@ -54,7 +38,7 @@ TEST_CASE("a RST with SEQ = RCV.NXT in ESTABLISHED closes the connection: reset"
     REQUIRE(h.close_reasons.size() == 1);
     CHECK(h.close_reasons[0] == CloseReason::reset);
     CHECK(h.timers.empty());
-    CHECK(path(h) == "SYN-SENT ESTABLISHED CLOSED");
+    CHECK(h.state_path() == "SYN-SENT ESTABLISHED CLOSED");
 }
 
 TEST_CASE("a RST in the window but not at RCV.NXT gets a challenge ACK and changes nothing") {
@@ -121,7 +105,7 @@ TEST_CASE("abort in ESTABLISHED sends RST with SEQ = SND.NXT and closes: aborted
     REQUIRE(h.close_reasons.size() == 1);
     CHECK(h.close_reasons[0] == CloseReason::aborted);
     CHECK(h.timers.empty());
-    CHECK(path(h) == "SYN-SENT ESTABLISHED CLOSED");
+    CHECK(h.state_path() == "SYN-SENT ESTABLISHED CLOSED");
 }
 
 TEST_CASE("in LISTEN an ACK is answered with RST seq=SEG.ACK") {
