@@ -8,6 +8,11 @@ World::World(const ScenarioConfig& config, const RunOptions& options)
     : config_(config), options_(options), sim_(config.seed),
       writer_(options.trace_out, options.format, options.level.value_or(config.trace_level)),
       net_(sim_, writer_, options.human) {
+    sim_.set_interrupt_flag(options.interrupt);
+    writer_.set_byte_limit(options.max_trace_bytes);
+    writer_.set_on_stop([this] {
+        sim_.stop(writer_.status() == TraceWriter::Status::limit_reached ? StopReason::trace_limit : StopReason::trace_error);
+    });
     for (const auto& n : config_.nodes) net_.add_node(n.name, n.kind);
     for (const auto& l : config_.links) net_.add_link(net_.node(l.a), net_.node(l.b), l.forward, l.reverse);
     net_.compute_routes();

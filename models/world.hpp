@@ -23,6 +23,10 @@ struct RunOptions {
     std::optional<TraceLevel> level;    // overrides the scenario's
     std::ostream* human = nullptr;      // tcpdump-like lines
     uint64_t max_events = UINT64_MAX;
+    uint64_t max_trace_bytes = UINT64_MAX;  // the trace stops (valid, with its summary) at this size
+    // Raised by a signal handler: the run ends after the current event (StopReason::interrupted)
+    // and the trace is closed with its summary.
+    const volatile std::sig_atomic_t* interrupt = nullptr;
 };
 
 class World final : public SessionObserver {

@@ -69,7 +69,8 @@ void TraceWriter::begin(const Json& meta) {
 }
 
 TraceRecord TraceWriter::event(SimTime t, std::string_view type) {
-    if (!out_) return TraceRecord(nullptr);
+    if (!out_ || status_ != Status::writing) return TraceRecord(nullptr);
+    record_start_ = buf_.size();
     if (format_ == TraceFormat::json) buf_ += events_ == 0 ? "\n{" : ",\n{";
     else buf_ += '{';
     buf_ += "\"t\":";
@@ -83,8 +84,19 @@ TraceRecord TraceWriter::event(SimTime t, std::string_view type) {
 
 void TraceWriter::end_record() {
     buf_ += format_ == TraceFormat::json ? "}" : "}\n";
+    if (bytes_ + buf_.size() > limit_) {
+        buf_.resize(record_start_);  // this record would cross the limit: the events end before it
+        stop_writing(Status::limit_reached);
+        return;
+    }
     ++events_;
     if (buf_.size() >= kFlushAt) flush();
+}
+
+void TraceWriter::stop_writing(Status why) {
+    if (status_ != Status::writing) return;
+    status_ = why;
+    if (on_stop_) on_stop_();
 }
 
 void TraceWriter::end(const Json& summary) {
@@ -108,6 +120,7 @@ void TraceWriter::flush() {
     out_->write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
     bytes_ += buf_.size();
     buf_.clear();
+    if (!*out_) stop_writing(Status::write_failed);
 }
 
 TraceRecord::~TraceRecord() {

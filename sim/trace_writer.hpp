@@ -6,6 +6,7 @@
 // Records are built field by field straight into an output buffer: no JSON tree per event.
 // Nothing wall-clock goes in here, so a trace is byte-identical for the same scenario and seed.
 #include <cstdint>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -61,7 +62,7 @@ public:
     TraceWriter& operator=(const TraceWriter&) = delete;
 
     bool wants(TraceCategory c) const {
-        if (!out_) return false;
+        if (!out_ || status_ != Status::writing) return false;
         return c == TraceCategory::segment ? level_ != TraceLevel::summary : level_ == TraceLevel::all;
     }
     TraceFormat format() const { return format_; }
@@ -77,11 +78,22 @@ public:
     uint64_t events_written() const { return events_; }
     uint64_t bytes_written() const { return bytes_; }
 
+    // Guards against filling the disk (--max-trace-bytes) and notices a stream that fails (disk
+    // full). Either way the writer stops writing events: a record that would take the file past
+    // max_bytes is not written, and neither is any after it. end() still writes the summary, so
+    // the file stays one valid document (its size: at most max_bytes, plus the summary). on_stop
+    // is called once, when that happens (the World stops the run there).
+    enum class Status { writing, limit_reached, write_failed };
+    void set_byte_limit(uint64_t max_bytes) { limit_ = max_bytes; }
+    void set_on_stop(std::function<void()> f) { on_stop_ = std::move(f); }
+    Status status() const { return status_; }
+
     static void append_escaped(std::string& out, std::string_view s);
 
 private:
     friend class TraceRecord;
     void end_record();
+    void stop_writing(Status why);
 
     std::ostream* out_;
     TraceFormat format_;
@@ -89,6 +101,10 @@ private:
     std::string buf_;
     uint64_t events_ = 0;
     uint64_t bytes_ = 0;
+    uint64_t limit_ = UINT64_MAX;
+    size_t record_start_ = 0;  // where in buf_ the record being built begins
+    Status status_ = Status::writing;
+    std::function<void()> on_stop_;
 };
 
 }  // namespace tcpsim

@@ -12,11 +12,12 @@ void TcpEndpoint::on_segment(const Packet& seg, SimTime now) {
     last_received_ = now;
     probes_out_ = 0;
     switch (state_) {
-        case TcpState::CLOSED: return;  // the stack answers for closed ports
-        case TcpState::LISTEN: input_listen(seg, now); return;
-        case TcpState::SYN_SENT: input_syn_sent(seg, now); return;
-        default: input_synchronized(seg, now); return;
+        case TcpState::CLOSED: break;  // the stack answers for closed ports
+        case TcpState::LISTEN: input_listen(seg, now); break;
+        case TcpState::SYN_SENT: input_syn_sent(seg, now); break;
+        default: input_synchronized(seg, now); break;
     }
+    check_invariants();
 }
 
 void TcpEndpoint::take_syn_options(const Packet& seg) {
