@@ -6,6 +6,7 @@
 
 #include "models/link_config.hpp"
 #include "models/packet.hpp"
+#include "sim/invariant.hpp"
 
 namespace tcpsim {
 
@@ -22,11 +23,17 @@ public:
         ring_[(head_ + count_) % ring_.size()] = Slot{p, wire_bytes};
         ++count_;
         bytes_ += wire_bytes;
+        // The link asks fits() first: a drop-tail queue never holds more than its limit.
+        TCPSIM_INVARIANT(c_.limit_packets ? count_ <= c_.limit_packets : bytes_ <= c_.limit_bytes,
+                         "a drop-tail queue stays within its limit");
     }
     PacketPool::Index pop() {
+        TCPSIM_INVARIANT(count_ > 0, "a packet is popped only from a non-empty queue");
         Slot s = ring_[head_];
         head_ = (head_ + 1) % ring_.size();
         --count_;
+        TCPSIM_INVARIANT(bytes_ >= s.bytes && (count_ > 0 || bytes_ == s.bytes),
+                         "queue byte count is the sum of the queued packets' bytes");
         bytes_ -= s.bytes;
         return s.packet;
     }

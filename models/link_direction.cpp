@@ -5,6 +5,7 @@
 
 #include "models/network.hpp"
 #include "models/node.hpp"
+#include "sim/invariant.hpp"
 
 namespace tcpsim {
 
@@ -57,6 +58,7 @@ void LinkDirection::send(PacketPool::Index i) {
     stats_.max_queue_packets = std::max<uint64_t>(stats_.max_queue_packets, queue_.packets());
     stats_.max_queue_bytes = std::max(stats_.max_queue_bytes, queue_.bytes());
     net_.tracer().on_enqueue(*this, p);
+    check_invariants();
 }
 
 void LinkDirection::start_transmission() {
@@ -135,6 +137,17 @@ void LinkDirection::set_up(bool up) {
     }
 }
 
+void LinkDirection::check_invariants() const {
+    // A packet waits only behind one being serialized; a link that is down holds no queue (its
+    // packets were dropped when it went down); the summary's maxima cover the present.
+    TCPSIM_INVARIANT(busy_ || queue_.empty(), "a link direction with packets queued is transmitting");
+    TCPSIM_INVARIANT(up_ || queue_.empty(), "a link direction that is down holds no queue");
+    TCPSIM_INVARIANT(stats_.max_queue_packets >= queue_.packets() && stats_.max_queue_bytes >= queue_.bytes(),
+                     "queue maxima cover the current queue");
+    TCPSIM_INVARIANT(stats_.packets_delivered <= stats_.packets_sent + stats_.duplicates,
+                     "a link delivers no more packets than it sent and duplicated");
+}
+
 void LinkDirection::on_event(uint32_t kind, uint64_t arg) {
     switch (kind) {
         case kTxDone: transmission_done(static_cast<PacketPool::Index>(arg)); break;
@@ -142,6 +155,7 @@ void LinkDirection::on_event(uint32_t kind, uint64_t arg) {
         case kSetDown: set_up(false); break;
         case kSetUp: set_up(true); break;
     }
+    check_invariants();
 }
 
 }  // namespace tcpsim

@@ -64,6 +64,7 @@ private:
     void arrive(PacketPool::Index p);
     void drop(PacketPool::Index p, DropReason r);
     SimTime extra_delay();
+    void check_invariants() const;
 
     Network& net_;
     uint32_t id_;

@@ -16,11 +16,11 @@ std::pair<LinkDirection*, LinkDirection*> Network::add_link(Node& a, Node& b, co
     auto make = [&](Node& from, Node& to, const LinkDirectionConfig& c) {
         std::string name = from.name() + "->" + to.name();
         // A second link between the same pair gets "#2", "#3": names stay unique and stable.
-        if (find_link(name)) {
-            int k = 2;
-            while (find_link(name + "#" + std::to_string(k))) ++k;
-            name += "#" + std::to_string(k);
-        }
+        // Counted, not searched: a million links are added in linear time. (Node names have no
+        // '#' or '>', so these names cannot collide.)
+        uint32_t k = ++parallel_links_[name];
+        if (k > 1) name += "#" + std::to_string(k);
+        link_by_name_.emplace(name, static_cast<uint32_t>(links_.size()));
         links_.push_back(std::make_unique<LinkDirection>(*this, static_cast<uint32_t>(links_.size()), name, from, to,
                                                          c, sim_.seed()));
         from.attach(links_.back().get());
@@ -65,9 +65,8 @@ Node* Network::find_node(std::string_view name) {
 }
 
 LinkDirection* Network::find_link(std::string_view name) {
-    for (auto& l : links_)
-        if (l->name() == name) return l.get();
-    return nullptr;
+    auto it = link_by_name_.find(name);
+    return it == link_by_name_.end() ? nullptr : links_[it->second].get();
 }
 
 Json Network::links_summary() const {

@@ -50,6 +50,9 @@ private:
     std::vector<std::unique_ptr<Node>> nodes_;
     std::vector<std::unique_ptr<LinkDirection>> links_;
     std::map<std::string, uint32_t, std::less<>> by_name_;
+    std::map<std::string, uint32_t, std::less<>> link_by_name_;
+    // "a->b" -> how many links between a and b in that direction so far (names a->b, a->b#2, ...).
+    std::map<std::string, uint32_t, std::less<>> parallel_links_;
 };
 
 }  // namespace tcpsim

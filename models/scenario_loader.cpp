@@ -38,16 +38,44 @@ public:
         if (const Json* nodes = top.array_opt("nodes"))
             for (size_t i = 0; i < nodes->size(); ++i) read_node((*nodes)[i], "/nodes/" + std::to_string(i));
         if (c_.nodes.empty()) top.fail("nodes", "at least one node (\"nodes\": [{\"name\": \"client\"}, ...] or a \"topology\")");
-        if (const Json* links = top.array_opt("links"))
-            for (size_t i = 0; i < links->size(); ++i) read_link((*links)[i], "/links/" + std::to_string(i));
-        if (c_.links.size() > kMaxLinks) top.fail("links", "at most " + std::to_string(kMaxLinks) + " links");
-        if (const Json* apps = top.array_opt("applications"))
+        if (const Json* links = top.array_opt("links")) {
+            for (size_t i = 0; i < links->size(); ++i) {
+                // Refused at the first link too many, before the rest is read into memory.
+                if (c_.links.size() >= kMaxLinks)
+                    throw InputError(file_, "/links/" + std::to_string(i),
+                                     "too many links (the limit is " + std::to_string(kMaxLinks) + ")");
+                read_link((*links)[i], "/links/" + std::to_string(i));
+            }
+        }
+        check_routing_work(top);
+        if (const Json* apps = top.array_opt("applications")) {
+            if (apps->size() > kMaxApplications)
+                top.fail("applications", "at most " + std::to_string(kMaxApplications) + " applications");
             for (size_t i = 0; i < apps->size(); ++i) read_application((*apps)[i], "/applications/" + std::to_string(i));
+        }
         top.finish();
         return std::move(c_);
     }
 
 private:
+    // Static routing costs memory and time in (nodes with several links) x (nodes + links): see
+    // kMaxRoutingWork. Checked before anything is built.
+    void check_routing_work(JsonObjectReader& top) {
+        std::vector<uint32_t> degree(c_.nodes.size());
+        for (const auto& l : c_.links) {
+            ++degree[l.a];
+            ++degree[l.b];
+        }
+        uint64_t routing_nodes = static_cast<uint64_t>(std::count_if(degree.begin(), degree.end(), [](uint32_t d) { return d > 1; }));
+        uint64_t work = routing_nodes * (c_.nodes.size() + 2 * c_.links.size());
+        if (work > kMaxRoutingWork)
+            throw InputError(file_, top.has("links") ? "/links" : "/topology",
+                             "the topology is too large to route: " + std::to_string(routing_nodes) +
+                                 " nodes with several links x (" + std::to_string(c_.nodes.size()) + " nodes + 2 x " +
+                                 std::to_string(c_.links.size()) + " links) = " + std::to_string(work) +
+                                 " steps of route computation (the limit is " + std::to_string(kMaxRoutingWork) + ")");
+    }
+
     void read_trace(JsonObjectReader& t) {
         std::string level = t.choice("level", {"summary", "segments", "all"}, "segments");
         c_.trace_level = level == "summary" ? TraceLevel::summary : level == "segments" ? TraceLevel::segments : TraceLevel::all;
@@ -259,10 +287,17 @@ private:
             SimTime interval = s.duration_or("interval", SimTime::zero());
             if (count > 1 && interval == SimTime::zero()) s.fail("interval", "a positive interval when count > 1");
             s.finish();
+            // Copies after the end of the run are never sent: count only those within it (divided,
+            // not multiplied, so a huge count times a long interval cannot overflow).
+            if (count > 1) count = std::min<int64_t>(count, (c_.duration - seg.at).ns() / interval.ns() + 1);
+            script_segments_ += static_cast<uint64_t>(count);
+            if (script_segments_ > kMaxScriptSegments)
+                s.fail("count", "at most " + std::to_string(kMaxScriptSegments) +
+                                    " raw segments within the run in all applications together (this one brings the total to " +
+                                    std::to_string(script_segments_) + ")");
             for (int64_t k = 0; k < count; ++k) {
                 ScriptSegmentSpec copy = seg;
                 copy.at = seg.at + interval * k;
-                if (copy.at > c_.duration) break;
                 copy.header.seq = seg.header.seq + static_cast<uint32_t>(k) * seg.header.payload_len;
                 app.segments.push_back(copy);
             }
@@ -274,6 +309,7 @@ private:
     const std::string& file_;
     ScenarioConfig c_;
     std::map<std::string, uint32_t> node_index_;
+    uint64_t script_segments_ = 0;
     // (client, sport, server, port) of applications with a fixed sport -> the first one's pointer.
     std::map<std::tuple<uint32_t, uint16_t, uint32_t, uint16_t>, std::string> fixed_tuples_;
     // (client, server, port) -> connections from ephemeral client ports.

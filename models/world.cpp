@@ -11,6 +11,11 @@ World::World(const ScenarioConfig& config, const RunOptions& options)
       net_(sim_, writer_, options.human) {
     for (TraceSink* s : options_.sinks) writer_.add_sink(s);
     net_.tracer().set_capture(options_.capture);
+    sim_.set_interrupt_flag(options.interrupt);
+    writer_.set_byte_limit(options.max_trace_bytes);
+    writer_.set_on_stop([this] {
+        sim_.stop(writer_.status() == TraceWriter::Status::limit_reached ? StopReason::trace_limit : StopReason::trace_error);
+    });
     for (const auto& n : config_.nodes) net_.add_node(n.name, n.kind);
     for (const auto& l : config_.links) net_.add_link(net_.node(l.a), net_.node(l.b), l.forward, l.reverse);
     net_.compute_routes();

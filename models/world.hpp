@@ -31,6 +31,10 @@ struct RunOptions {
     bool keep_summary = false;          // build summary_json() even with no trace (sweeps)
     std::vector<TraceSink*> sinks;      // more consumers of the trace records (CSV, human view)
     PacketCapture* capture = nullptr;   // pcap capture points (null: none)
+    uint64_t max_trace_bytes = UINT64_MAX;  // the trace stops (valid, with its summary) at this size
+    // Raised by a signal handler: the run ends after the current event (StopReason::interrupted)
+    // and the trace is closed with its summary.
+    const volatile std::sig_atomic_t* interrupt = nullptr;
 };
 
 class World final : public SessionObserver, public EventTarget {

@@ -4,6 +4,10 @@
 #include <charconv>
 #include <chrono>
 #include <sstream>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +29,36 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitBadInput = 2;
+constexpr int kExitInterrupted = 130;  // 128 + SIGINT, as shells report a command ended by Ctrl-C
+
+// SIGINT/SIGTERM during `run`: the handler only raises this flag (all a handler may safely do);
+// the simulator checks it before each event, the run ends there and the trace gets its summary.
+// A second signal kills the process the default way.
+volatile std::sig_atomic_t g_interrupted = 0;
+extern "C" void on_interrupt_signal(int sig) {
+    g_interrupted = 1;
+    std::signal(sig, SIG_DFL);
+}
+
+// Installs the handlers for the lifetime of a run and puts the previous ones back.
+class InterruptGuard {
+public:
+    InterruptGuard() {
+        g_interrupted = 0;
+        old_int_ = std::signal(SIGINT, on_interrupt_signal);
+        old_term_ = std::signal(SIGTERM, on_interrupt_signal);
+    }
+    ~InterruptGuard() {
+        std::signal(SIGINT, old_int_);
+        std::signal(SIGTERM, old_term_);
+    }
+    InterruptGuard(const InterruptGuard&) = delete;
+    InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+private:
+    void (*old_int_)(int);
+    void (*old_term_)(int);
+};
 
 const char* kUsage =
     "usage: tcpsim <command> [options]\n"
@@ -38,8 +72,9 @@ const char* kUsage =
     "\n"
     "  tcpsim --help | tcpsim <command> --help | tcpsim --version\n"
     "\n"
-    "exit codes: 0 ok, 1 failure while running, 2 bad input (the message names the file and the\n"
-    "JSON pointer of the field)\n";
+    "exit codes: 0 ok, 1 failure while running (including --max-trace-bytes reached), 2 bad input\n"
+    "(the message names the file and the JSON pointer of the field), 130 interrupted (SIGINT/SIGTERM;\n"
+    "the trace is closed with its summary)\n";
 
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -63,7 +98,9 @@ po::options_description run_options() {
         ("seed", po::value<std::string>(), "override the scenario's seed")
         ("duration", po::value<std::string>(), "override the scenario's duration (\"10s\", \"500ms\")")
         ("max-events", po::value<std::string>(), "stop after this many events (an event budget)")
-        ("sample-interval", po::value<std::string>(), "write congestion-control samples (\"cc\" records) every interval (\"100ms\") instead of at every change");
+        ("sample-interval", po::value<std::string>(), "write congestion-control samples (\"cc\" records) every interval (\"100ms\") instead of at every change")
+
+        ("max-trace-bytes", po::value<std::string>(), "stop the run (exit 1) before the trace file grows past this size (\"500MB\", \"2GiB\", bytes); the file is closed with its summary");
     return d;
 }
 
@@ -181,6 +218,13 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         else throw UsageError("--trace-level must be summary, segments or all, got \"" + l + "\"");
     }
     if (vm.count("max-events")) opts.max_events = parse_count("--max-events", vm["max-events"].as<std::string>(), 1);
+    if (vm.count("max-trace-bytes")) {
+        const std::string& text = vm["max-trace-bytes"].as<std::string>();
+        auto n = parse_byte_size(Json(text));
+        if (!n || *n == 0)
+            throw UsageError("--max-trace-bytes expects a size such as \"500MB\", \"2GiB\" or a number of bytes, got \"" + text + "\"");
+        opts.max_trace_bytes = *n;
+    }
 
     if (vm.count("sample-interval")) {
         auto t = SimTime::parse(vm["sample-interval"].as<std::string>());
@@ -194,8 +238,9 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (vm.count("seed")) config.seed = parse_count("--seed", vm["seed"].as<std::string>(), 0);
     if (vm.count("duration")) {
         auto t = SimTime::parse(vm["duration"].as<std::string>());
-        if (!t || *t <= SimTime::zero())
-            throw UsageError("--duration expects a positive duration such as \"10s\", got \"" + vm["duration"].as<std::string>() + "\"");
+        if (!t || *t <= SimTime::zero() || *t > kMaxDuration)
+            throw UsageError("--duration expects a positive duration of at most 10 years such as \"10s\", got \"" +
+                             vm["duration"].as<std::string>() + "\"");
         config.duration = *t;
     }
 
@@ -221,13 +266,17 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     }
 
     auto wall_start = std::chrono::steady_clock::now();
+    opts.interrupt = &g_interrupted;
+    std::optional<InterruptGuard> guard(std::in_place);
     World world(config, opts);
     RunResult r = world.run();
+    guard.reset();
     double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     out.flush();
     std::string failed;
-    if (outputs && !outputs->close(failed)) {
-        err << "tcpsim: error: writing \"" << failed << "\" failed (disk full?)\n";
+    if ((outputs && !outputs->close(failed)) || r.reason == StopReason::trace_error) {
+        err << "tcpsim: error: writing \"" << (failed.empty() ? std::string("the trace") : failed)
+            << "\" failed (disk full?) at t=" << r.end_time.to_seconds_string() << " s; the run was stopped there\n";
         return kExitFailure;
     }
 
@@ -237,6 +286,17 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (wall > 0) err << " (" << static_cast<uint64_t>(static_cast<double>(r.events) / wall) << " events/s)";
     err << '\n';
     if (outputs) outputs->report(err, world.trace());
+    if (r.reason == StopReason::trace_limit) {
+        err << "tcpsim: error: the trace reached --max-trace-bytes (" << opts.max_trace_bytes << " bytes) at t="
+            << r.end_time.to_seconds_string() << " s; the run was stopped there and the trace closed with its summary"
+            << " (stop_reason \"trace_limit\")\n";
+        return kExitFailure;
+    }
+    if (r.reason == StopReason::interrupted) {
+        err << "tcpsim: interrupted at t=" << r.end_time.to_seconds_string()
+            << " s; the trace was closed with its summary (stop_reason \"interrupted\")\n";
+        return kExitInterrupted;
+    }
     return kExitOk;
 }
 

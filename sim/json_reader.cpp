@@ -30,45 +30,66 @@ std::string describe_json_value(const Json& v) {
 
 namespace {
 
-// Tracks where the parser is, to name a duplicate key by its JSON pointer (nlohmann keeps the
-// last of two equal keys silently; a scenario with two "delay"s is almost surely a mistake).
-struct DuplicateKeyCheck {
+// A first, SAX-only pass over the text (no tree is built): names a duplicate key by its JSON
+// pointer (nlohmann keeps the last of two equal keys silently; a scenario with two "delay"s is
+// almost surely a mistake) and stops at the first level of nesting past kMaxJsonDepth. (It used to
+// be a callback of the DOM parser, but nlohmann 3.11's callback parser rescans the enclosing array
+// at the end of every object: quadratic, 40 s for 400,000 links.) Syntax errors are left to the
+// DOM parse that follows, which reports them with their position.
+class StructureCheck final : public nlohmann::json_sax<Json> {
+public:
+    struct TooDeep {};
+    std::string duplicate_pointer;
+    std::string too_deep_pointer;
+
+    bool null() override { return value_done(); }
+    bool boolean(bool) override { return value_done(); }
+    bool number_integer(number_integer_t) override { return value_done(); }
+    bool number_unsigned(number_unsigned_t) override { return value_done(); }
+    bool number_float(number_float_t, const string_t&) override { return value_done(); }
+    bool string(string_t&) override { return value_done(); }
+    bool binary(binary_t&) override { return value_done(); }
+    bool start_object(std::size_t) override { return start(true); }
+    bool start_array(std::size_t) override { return start(false); }
+    bool end_object() override { return end(); }
+    bool end_array() override { return end(); }
+    bool key(string_t& k) override {
+        Frame& f = stack_.back();
+        f.key = k;
+        if (!f.keys.insert(k).second && duplicate_pointer.empty()) duplicate_pointer = pointer();
+        return true;
+    }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+private:
     struct Frame {
         bool is_object;
         std::set<std::string> keys;
         std::string key;
         size_t index = 0;
     };
-    std::vector<Frame> stack;
-    std::string duplicate_pointer;
+    std::vector<Frame> stack_;
 
     std::string pointer() const {
         std::string p;
-        for (const auto& f : stack) p += "/" + (f.is_object ? json_pointer_escape(f.key) : std::to_string(f.index));
+        for (const auto& f : stack_) p += "/" + (f.is_object ? json_pointer_escape(f.key) : std::to_string(f.index));
         return p;
     }
-    void value_done() {
-        if (!stack.empty() && !stack.back().is_object) ++stack.back().index;
-    }
-    bool operator()(int, Json::parse_event_t ev, Json& parsed) {
-        using E = Json::parse_event_t;
-        switch (ev) {
-            case E::object_start: stack.push_back({true, {}, {}, 0}); break;
-            case E::array_start: stack.push_back({false, {}, {}, 0}); break;
-            case E::object_end:
-            case E::array_end:
-                stack.pop_back();
-                value_done();
-                break;
-            case E::key: {
-                auto& f = stack.back();
-                f.key = parsed.get<std::string>();
-                if (!f.keys.insert(f.key).second && duplicate_pointer.empty()) duplicate_pointer = pointer();
-                break;
-            }
-            case E::value: value_done(); break;
-        }
+    bool value_done() {
+        if (!stack_.empty() && !stack_.back().is_object) ++stack_.back().index;
         return true;
+    }
+    bool start(bool is_object) {
+        if (stack_.size() >= static_cast<size_t>(kMaxJsonDepth)) {
+            too_deep_pointer = pointer();
+            throw TooDeep{};  // stop here, before the parser goes any deeper
+        }
+        stack_.push_back({is_object, {}, {}, 0});
+        return true;
+    }
+    bool end() {
+        stack_.pop_back();
+        return value_done();
     }
 };
 
@@ -83,10 +104,14 @@ std::pair<size_t, size_t> line_and_column(const std::string& text, size_t byte) 
 }  // namespace
 
 Json parse_json_text(const std::string& text, const std::string& file) {
-    DuplicateKeyCheck dup;
+    StructureCheck dup;
     Json j;
     try {
-        j = Json::parse(text, [&dup](int d, Json::parse_event_t e, Json& p) { return dup(d, e, p); });
+        (void)Json::sax_parse(text, &dup);  // false on a syntax error: the parse below reports it
+        j = Json::parse(text);
+    } catch (const StructureCheck::TooDeep&) {
+        throw InputError(file, dup.too_deep_pointer,
+                         "nested more than " + std::to_string(kMaxJsonDepth) + " levels deep (a scenario needs fewer than 10)");
     } catch (const Json::parse_error& e) {
         if (text.find_first_not_of(" \t\r\n") == std::string::npos)
             throw InputError(file, "", "the file is empty (expected a JSON object {...})");
@@ -109,6 +134,13 @@ Json parse_json_text(const std::string& text, const std::string& file) {
         if (pos != std::string::npos) what = what.substr(pos);
         throw InputError(file, "", "malformed JSON at line " + std::to_string(line) + ", column " +
                                        std::to_string(col) + ": " + what);
+    } catch (const Json::out_of_range& e) {
+        // A number too large for a double (1e600): nlohmann reports it as out_of_range 406,
+        // without a position. (Found by fuzz_scenario_loader.)
+        std::string what = e.what();
+        auto pos = what.find("number overflow");
+        throw InputError(file, "", "malformed JSON: " + (pos == std::string::npos ? what : what.substr(pos)) +
+                                       " (numbers must fit a double)");
     }
     if (!dup.duplicate_pointer.empty())
         throw InputError(file, dup.duplicate_pointer, "duplicate key (each key may appear once in an object)");
@@ -120,10 +152,17 @@ Json load_json_file(const std::string& path) {
     if (std::filesystem::is_directory(path, ec)) throw InputError(path, "", "is a directory, not a scenario file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError(path, "", "cannot open file (does it exist and is it readable?)");
-    std::ostringstream ss;
-    ss << in.rdbuf();
+    // Read at most one byte more than the limit: a huge file or an endless device (/dev/zero, a
+    // pipe that never ends) is refused without being read whole.
+    std::string text;
+    char chunk[1 << 16];
+    while (text.size() <= kMaxInputBytes && in.read(chunk, sizeof chunk).gcount() > 0)
+        text.append(chunk, static_cast<size_t>(in.gcount()));
     if (in.bad()) throw InputError(path, "", "cannot read file");
-    return parse_json_text(ss.str(), path);
+    if (text.size() > kMaxInputBytes)
+        throw InputError(path, "", "the file is larger than " + std::to_string(kMaxInputBytes >> 20) +
+                                       " MiB, the limit for a scenario (is it a scenario?)");
+    return parse_json_text(text, path);
 }
 
 namespace {
@@ -343,6 +382,7 @@ SimTime JsonObjectReader::duration(std::string_view key, SimTime min) {
     auto d = parse_duration(v.value);
     std::string expected = "a duration >= " + min.to_string() + " such as \"10ms\", \"1.5s\" or a number of seconds";
     if (!d || *d < min) v.fail(expected);
+    if (*d > kMaxDuration) v.fail("a duration of at most 10 years (" + kMaxDuration.to_string() + ")");
     return *d;
 }
 

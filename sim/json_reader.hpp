@@ -30,6 +30,14 @@ private:
     std::string file_, pointer_, message_;
 };
 
+// Limits on what is read at all (README "Security and limits"): a scenario file of at most
+// kMaxInputBytes (read up to that, so /dev/zero is refused rather than read forever), nested at
+// most kMaxJsonDepth deep (deeper documents would exhaust the stack when copied or printed), and
+// no duration longer than kMaxDuration, so sums of a few durations cannot overflow SimTime.
+inline constexpr size_t kMaxInputBytes = 64u << 20;
+inline constexpr int kMaxJsonDepth = 64;
+inline constexpr SimTime kMaxDuration = SimTime::from_s(10LL * 365 * 86400);  // 10 years
+
 // Reads and parses a JSON file. Missing or unreadable file, malformed JSON (with line and
 // column) and duplicate keys are InputErrors.
 Json load_json_file(const std::string& path);

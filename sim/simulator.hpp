@@ -1,6 +1,7 @@
 #pragma once
 // Simulator: the clock and the event loop of one simulation. Not a singleton: models receive a
 // reference, so two simulations can run in one process on two threads (sweeps rely on it).
+#include <csignal>
 #include <cstdint>
 #include <string_view>
 
@@ -16,6 +17,9 @@ enum class StopReason {
     event_budget,  // --max-events reached
     no_events,     // nothing left to happen
     stopped,       // stop() from a model
+    interrupted,   // the interrupt flag was raised (SIGINT in the CLI)
+    trace_limit,   // the trace reached --max-trace-bytes
+    trace_error,   // the trace could not be written (disk full)
 };
 std::string_view to_string(StopReason r);
 
@@ -55,6 +59,10 @@ public:
         stop_requested_ = true;
         stop_reason_ = reason;
     }
+    // A flag a signal handler may raise (the only thing it may safely touch): run() checks it
+    // before every event and ends with StopReason::interrupted. Null: never interrupted. The flag
+    // belongs to the caller, so two simulations in one process do not share it unless asked to.
+    void set_interrupt_flag(const volatile std::sig_atomic_t* flag) { interrupt_ = flag; }
 
 private:
     EventQueue queue_;
@@ -63,6 +71,7 @@ private:
     uint64_t events_ = 0;
     bool stop_requested_ = false;
     StopReason stop_reason_ = StopReason::stopped;
+    const volatile std::sig_atomic_t* interrupt_ = nullptr;
 };
 
 // A re-armable one-shot timer owned by a model: arming cancels the previous deadline.

@@ -93,6 +93,7 @@ TraceRecord TraceWriter::event(SimTime t, std::string_view type) {
     bool json = (json_wants_ & bit(c)) != 0, sinks = (sinks_want_ & bit(c)) != 0;
     if (!json && !sinks) return TraceRecord(nullptr, false, false);
     if (json) {
+        record_start_ = buf_.size();
         if (format_ == TraceFormat::json) buf_ += events_ == 0 ? "\n{" : ",\n{";
         else buf_ += '{';
         buf_ += "\"t\":";
@@ -112,8 +113,22 @@ void TraceWriter::end_record(bool json, bool sinks) {
             if (s->wants(fields_.category())) s->record(fields_);
     if (!json) return;
     buf_ += format_ == TraceFormat::json ? "}" : "}\n";
+    if (bytes_ + buf_.size() > limit_) {
+        buf_.resize(record_start_);  // this record would cross the limit: the events end before it
+        stop_writing(Status::limit_reached);
+        return;
+    }
     ++events_;
     if (buf_.size() >= kFlushAt) flush();
+}
+
+void TraceWriter::stop_writing(Status why) {
+    if (status_ != Status::writing) return;
+    status_ = why;
+    // No more events in the JSON text (sinks, which write their own files, go on).
+    json_wants_ = 0;
+    wanted_ = sinks_want_;
+    if (on_stop_) on_stop_();
 }
 
 void TraceWriter::end(const Json& summary) {
@@ -138,6 +153,7 @@ void TraceWriter::flush() {
     out_->write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
     bytes_ += buf_.size();
     buf_.clear();
+    if (!*out_) stop_writing(Status::write_failed);
 }
 
 TraceRecord::~TraceRecord() {

@@ -8,6 +8,7 @@
 // buffer: no JSON tree per event. Nothing wall-clock goes in here, so a trace is byte-identical
 // for the same scenario and seed.
 #include <cstdint>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -87,12 +88,23 @@ public:
     uint64_t events_written() const { return events_; }
     uint64_t bytes_written() const { return bytes_; }
 
+    // Guards against filling the disk (--max-trace-bytes) and notices a stream that fails (disk
+    // full). Either way the writer stops writing events: a record that would take the file past
+    // max_bytes is not written, and neither is any after it. end() still writes the summary, so
+    // the file stays one valid document (its size: at most max_bytes, plus the summary). on_stop
+    // is called once, when that happens (the World stops the run there).
+    enum class Status { writing, limit_reached, write_failed };
+    void set_byte_limit(uint64_t max_bytes) { limit_ = max_bytes; }
+    void set_on_stop(std::function<void()> f) { on_stop_ = std::move(f); }
+    Status status() const { return status_; }
+
     static void append_escaped(std::string& out, std::string_view s);
 
 private:
     friend class TraceRecord;
     static constexpr unsigned bit(TraceCategory c) { return 1u << static_cast<unsigned>(c); }
     void end_record(bool json, bool sinks);
+    void stop_writing(Status why);
 
     std::ostream* out_;
     TraceFormat format_;
@@ -105,6 +117,10 @@ private:
     std::string buf_;
     uint64_t events_ = 0;
     uint64_t bytes_ = 0;
+    uint64_t limit_ = UINT64_MAX;
+    size_t record_start_ = 0;  // where in buf_ the record being built begins
+    Status status_ = Status::writing;
+    std::function<void()> on_stop_;
 };
 
 }  // namespace tcpsim

@@ -361,7 +361,10 @@ TEST_CASE("a million random operations match a reference model step by step") {
                     FAIL("pop returned an event from a queue the model says is empty");
                 }
             } else {
-                auto [want_t, want_id] = *model.begin();
+                // Plain variables, not a structured binding: CAPTURE's lambda cannot use those
+                // before C++20 support in clang 16.
+                const int64_t want_t = model.begin()->first;
+                const uint64_t want_id = model.begin()->second;
                 if (!got || ev.time.ns() != want_t || ev.arg != want_id || ev.target != &target) {
                     CAPTURE(step);
                     CAPTURE(want_t);

@@ -168,9 +168,9 @@ std::vector<BadInput> bad_inputs() {
 
         // Topology shorthand.
         {"topology with 0 pairs", scenario(R"(, "topology": {"pairs": 0, "access": {}, "bottleneck": {}})"), "/topology/pairs",
-         "expected an integer in [1, 499999]"},
+         "expected an integer in [1, 49999]"},
         {"topology with ten million pairs", scenario(R"(, "topology": {"pairs": 10000000, "access": {}, "bottleneck": {}})"),
-         "/topology/pairs", "expected an integer in [1, 499999], got 10000000"},
+         "/topology/pairs", "expected an integer in [1, 49999], got 10000000"},
 
         // The document itself.
         {"trailing comma on line 3", "{\n  \"name\": \"t\",\n  \"duration\": \"1s\",\n}\n", "(document)",

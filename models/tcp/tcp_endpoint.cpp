@@ -61,12 +61,14 @@ void TcpEndpoint::connect(SimTime now) {
     timed_at_ = now;
     arm_retransmit(now);
     set_state(TcpState::SYN_SENT, "connect");
+    check_invariants();
 }
 
 void TcpEndpoint::listen(SimTime now) {
     if (state_ != TcpState::CLOSED) return;
     last_received_ = now;
     set_state(TcpState::LISTEN, "listen");
+    check_invariants();
 }
 
 uint64_t TcpEndpoint::send(uint64_t bytes, SimTime now) {
@@ -79,29 +81,31 @@ uint64_t TcpEndpoint::send(uint64_t bytes, SimTime now) {
     uint64_t n = std::min(bytes, space);
     written_ += static_cast<int64_t>(n);
     if (n) try_send(now);
+    check_invariants();
     return n;
 }
 
 void TcpEndpoint::close(SimTime now) {
     switch (state_) {
         case TcpState::LISTEN:
-        case TcpState::SYN_SENT: finish(CloseReason::normal, "close before the connection was established"); return;
+        case TcpState::SYN_SENT: finish(CloseReason::normal, "close before the connection was established"); break;
         case TcpState::SYN_RECEIVED:
             // RFC 9293 3.10.4: the FIN waits until the connection is established.
             fin_queued_ = true;
-            return;
+            break;
         case TcpState::ESTABLISHED:
             fin_queued_ = true;
             set_state(TcpState::FIN_WAIT_1, "close");
             try_send(now);
-            return;
+            break;
         case TcpState::CLOSE_WAIT:
             fin_queued_ = true;
             set_state(TcpState::LAST_ACK, "close");
             try_send(now);
-            return;
-        default: return;  // already closing or closed
+            break;
+        default: break;  // already closing or closed
     }
+    check_invariants();
 }
 
 void TcpEndpoint::abort(SimTime now) {
@@ -110,6 +114,7 @@ void TcpEndpoint::abort(SimTime now) {
     // RFC 9293 3.10.5: synchronized states send <SEQ=SND.NXT><CTL=RST>.
     if (is_synchronized(state_) && state_ != TcpState::TIME_WAIT) send_rst(seq_of(snd_nxt_), rcv_nxt(), true);
     finish(CloseReason::aborted, "abort");
+    check_invariants();
 }
 
 void TcpEndpoint::read(uint64_t bytes, SimTime now) {
@@ -120,6 +125,7 @@ void TcpEndpoint::read(uint64_t bytes, SimTime now) {
     uint64_t free = c_.receive_buffer - unread_;
     uint64_t threshold = std::min<uint64_t>(c_.receive_buffer / 2, eff_mss_);
     if (is_synchronized(state_) && free >= before + threshold) send_ack(now);
+    check_invariants();
 }
 
 // ---------------------------------------------------------------- timers
@@ -142,6 +148,7 @@ void TcpEndpoint::on_timer_fired(TcpTimer t, SimTime now) {
             if (state_ == TcpState::TIME_WAIT) finish(CloseReason::normal, "2*MSL elapsed");
             break;
     }
+    check_invariants();
 }
 
 void TcpEndpoint::on_retransmit_timeout(SimTime now) {

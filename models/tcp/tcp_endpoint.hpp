@@ -131,6 +131,8 @@ public:
     // --- inputs ---
     void on_segment(const Packet& seg, SimTime now);
     void on_timer(TcpTimer t, SimTime now);
+    // Throws InvariantViolation if the state is inconsistent; no-op in Release (tcp_invariants.cpp).
+    void check_invariants() const;
 
     // --- state, with the RFC's names ---
     TcpState state() const { return state_; }

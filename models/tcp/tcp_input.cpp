@@ -17,12 +17,13 @@ void TcpEndpoint::on_segment(const Packet& seg, SimTime now) {
         if (seg.ecn == kEcnCe) ece_pending_ = true;
     }
     switch (state_) {
-        case TcpState::CLOSED: return;  // the stack answers for closed ports
+        case TcpState::CLOSED: break;  // the stack answers for closed ports
         case TcpState::LISTEN: input_listen(seg, now); break;
         case TcpState::SYN_SENT: input_syn_sent(seg, now); break;
         default: input_synchronized(seg, now); break;
     }
     if (state_ != TcpState::CLOSED) report_congestion();
+    check_invariants();
 }
 
 void TcpEndpoint::take_syn_options(const Packet& seg) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "models/network.hpp"
+#include "sim/invariant.hpp"
 
 namespace tcpsim {
 
@@ -61,6 +62,7 @@ void TcpConnection::on_event(uint32_t kind, uint64_t) {
     Simulator& sim = stack_.sim();
     LazyTimer& lt = timers_[kind];
     if (!lt.active) return;
+    TCPSIM_INVARIANT(ep_.state() != TcpState::CLOSED, "no timer fires after its connection is gone");
     if (lt.due > sim.now()) {  // moved later since it was queued
         lt.handle = sim.timer_at(lt.due, this, kind);
         lt.queued_at = lt.due;
