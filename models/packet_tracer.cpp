@@ -1,23 +1,70 @@
 #include "models/packet_tracer.hpp"
 
+#include <charconv>
+#include <cstring>
+
 #include "models/link_direction.hpp"
 #include "models/network.hpp"
 #include "models/packet_capture.hpp"
 
 namespace tcpsim {
 
-std::string options_to_json(const TcpOptions& o) {
-    Json j = Json::object();
-    if (o.mss) j["mss"] = o.mss;
-    if (o.wscale >= 0) j["wscale"] = o.wscale;
-    if (o.sack_permitted) j["sack_permitted"] = true;
-    if (o.has_timestamps) j["ts"] = {o.ts_val, o.ts_ecr};
-    if (o.sack_count) {
-        Json blocks = Json::array();
-        for (int i = 0; i < o.sack_count; ++i) blocks.push_back({o.sack[i].left, o.sack[i].right});
-        j["sack"] = blocks;
+size_t format_options_json(const TcpOptions& o, char* out) {
+    // Written by hand, in the key order a JSON object with sorted keys has (mss, sack,
+    // sack_permitted, ts, wscale): this runs for nearly every segment record.
+    char* p = out;
+    char* const end = out + kOptionsJsonChars;
+    const char* sep = "{";
+    auto key = [&](std::string_view k) {
+        *p++ = *sep;
+        *p++ = '"';
+        std::memcpy(p, k.data(), k.size());
+        p += k.size();
+        *p++ = '"';
+        *p++ = ':';
+        sep = ",";
+    };
+    auto pair = [&](uint32_t a, uint32_t b) {
+        *p++ = '[';
+        p = std::to_chars(p, end, a).ptr;
+        *p++ = ',';
+        p = std::to_chars(p, end, b).ptr;
+        *p++ = ']';
+    };
+    if (o.mss) {
+        key("mss");
+        p = std::to_chars(p, end, o.mss).ptr;
     }
-    return j.dump();
+    if (o.sack_count) {
+        key("sack");
+        *p++ = '[';
+        for (int i = 0; i < o.sack_count; ++i) {
+            if (i) *p++ = ',';
+            pair(o.sack[i].left, o.sack[i].right);
+        }
+        *p++ = ']';
+    }
+    if (o.sack_permitted) {
+        key("sack_permitted");
+        std::memcpy(p, "true", 4);
+        p += 4;
+    }
+    if (o.has_timestamps) {
+        key("ts");
+        pair(o.ts_val, o.ts_ecr);
+    }
+    if (o.wscale >= 0) {
+        key("wscale");
+        p = std::to_chars(p, end, static_cast<int>(o.wscale)).ptr;
+    }
+    if (*sep == '{') *p++ = '{';
+    *p++ = '}';
+    return static_cast<size_t>(p - out);
+}
+
+std::string options_to_json(const TcpOptions& o) {
+    char buf[kOptionsJsonChars];
+    return std::string(buf, format_options_json(o, buf));
 }
 
 namespace {
@@ -65,7 +112,10 @@ void PacketTracer::segment_fields(TraceRecord& r, const Packet& p) const {
     if (conns_.relative_seq(p, rel)) r.field("rel_seq", rel);
     if (conns_.relative_ack(p, rel)) r.field("rel_ack", rel);
     r.field("len", p.payload_len).field("win", p.window);
-    if (!p.options.empty()) r.raw("options", options_to_json(p.options));
+    if (!p.options.empty()) {
+        char buf[kOptionsJsonChars];
+        r.raw("options", std::string_view(buf, format_options_json(p.options, buf)));
+    }
 }
 
 void PacketTracer::on_send(const Node& node, Packet& p) {

@@ -64,5 +64,9 @@ private:
 };
 
 std::string options_to_json(const TcpOptions& o);
+// The same text into `out` (room for kOptionsJsonChars: four SACK blocks and every option),
+// without allocating; returns its length.
+constexpr size_t kOptionsJsonChars = 320;
+size_t format_options_json(const TcpOptions& o, char* out);
 
 }  // namespace tcpsim

@@ -1,5 +1,7 @@
 #include "models/world.hpp"
 
+#include <sys/resource.h>
+
 #include "models/ipv4_tcp_encoder.hpp"
 #include "sim/version.hpp"
 
@@ -135,6 +137,8 @@ RunResult World::run() {
         sim_.after(options_.sample_interval, this, 0);
     }
     RunResult r = sim_.run(config_.duration, options_.max_events);
+    rusage usage{};
+    if (getrusage(RUSAGE_SELF, &usage) == 0) peak_rss_after_run_kib_ = static_cast<uint64_t>(usage.ru_maxrss);
     // Nobody reads the summary of a run without a trace, a sink or a caller that asks for it:
     // building it (a JSON tree of every application and connection) can cost more than the run.
     const bool traced = options_.trace_out || !options_.sinks.empty();

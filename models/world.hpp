@@ -51,6 +51,10 @@ public:
     // The run's summary (what the trace's "summary" holds), after run(); null before. Sweeps read
     // their metrics from it without writing a trace.
     const Json& summary_json() const { return summary_; }
+    // Peak resident memory of the process (KiB, getrusage) when the event loop ended, before the
+    // summary was built: what the simulation itself held. Wall-clock-like: stderr only, never
+    // in a trace.
+    uint64_t peak_rss_after_run_kib() const { return peak_rss_after_run_kib_; }
     TcpStack* stack(uint32_t node) { return node < stacks_.size() ? stacks_[node].get() : nullptr; }
     TcpSession& session(size_t i) { return *sessions_[i]; }
     size_t session_count() const { return sessions_.size(); }
@@ -76,6 +80,7 @@ private:
     std::map<std::pair<uint32_t, uint16_t>, std::map<std::pair<uint32_t, uint16_t>, TcpSession*>> expected_;
     size_t sessions_finished_ = 0;
     Json summary_;
+    uint64_t peak_rss_after_run_kib_ = 0;
 };
 
 }  // namespace tcpsim

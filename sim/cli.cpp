@@ -284,7 +284,7 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     err << "tcpsim: " << config.name << ": stopped (" << to_string(r.reason) << ") at t=" << r.end_time.to_seconds_string()
         << " s after " << r.events << " events; wall " << wall << " s";
     if (wall > 0) err << " (" << static_cast<uint64_t>(static_cast<double>(r.events) / wall) << " events/s)";
-    err << '\n';
+    err << "; peak RSS after the event loop " << world.peak_rss_after_run_kib() << " KiB\n";
     if (outputs) outputs->report(err, world.trace());
     if (r.reason == StopReason::trace_limit) {
         err << "tcpsim: error: the trace reached --max-trace-bytes (" << opts.max_trace_bytes << " bytes) at t="

@@ -5,29 +5,24 @@
 namespace tcpsim {
 
 namespace {
-constexpr size_t kArity = 4;  // 4-ary heap: shallower than binary, four 16-byte children per line
 constexpr uint64_t kSeqLimit = uint64_t{1} << 32;
+bool by_order(const auto& a, const auto& b) { return a.order < b.order; }
 }
 
-void EventQueue::push_entry(int64_t time, uint32_t node) {
+void EventQueue::push_entry(int64_t time, uint32_t low, EventTarget* target, uint64_t arg) {
     if (next_seq_ == kSeqLimit) renumber();
-    Entry moving{time, (next_seq_++ << 32) | node};
-    size_t i = heap_.size();
-    heap_.push_back(moving);
-    while (i > 0) {
-        size_t parent = (i - 1) / kArity;
-        if (!before(moving, heap_[parent])) break;
-        heap_[i] = heap_[parent];
-        i = parent;
-    }
-    heap_[i] = moving;
+    Entry e{key_of(time), (next_seq_++ << 32) | low, target, arg};
+    if (e.key < base_) rebase(e.key);
+    // At base_ itself: appended behind the events already there, which were all pushed earlier.
+    put(e);
+    ++entries_;
 }
 
 bool EventQueue::cancel(TimerHandle& h) {
     bool was_pending = pending(h);
     if (was_pending) {
-        // The heap entry stays until it surfaces (its node with it); the null target marks it
-        // dead and the new generation stops the handle from matching.
+        // The entry stays until it surfaces (its node with it); the null target marks it dead and
+        // the new generation stops the handle from matching.
         Node& n = nodes_[h.slot];
         n.target = nullptr;
         ++n.gen;
@@ -38,100 +33,112 @@ bool EventQueue::cancel(TimerHandle& h) {
     return was_pending;
 }
 
-void EventQueue::remove_top() {
-    Entry last = heap_.back();
-    heap_.pop_back();
-    size_t n = heap_.size();
-    if (n == 0) return;
-    size_t i = 0;
-    Entry* h = heap_.data();
+// Makes buckets_[0][front_] the earliest live event; false when there is none. Dead entries met
+// at the front are dropped (their nodes freed).
+bool EventQueue::bring_front() {
+    std::vector<Entry>& front = buckets_[0];
     for (;;) {
-        size_t first = i * kArity + 1;
-        if (first >= n) break;
-        size_t best = first;
-        if (first + kArity <= n) {
-            // All four children exist: the common case, without the bounds test per child.
-            size_t a = before(h[first + 1], h[first]) ? first + 1 : first;
-            size_t b = before(h[first + 3], h[first + 2]) ? first + 3 : first + 2;
-            best = before(h[b], h[a]) ? b : a;
-        } else {
-            for (size_t c = first + 1; c < n; ++c)
-                if (before(h[c], h[best])) best = c;
+        while (front_ < front.size()) {
+            const Entry& e = front[front_];
+            if (live(e)) return true;
+            free_nodes_.push_back(node_of(e));
+            ++front_;
+            --entries_;
         }
-        if (!before(h[best], last)) break;
-        h[i] = h[best];
-        i = best;
-    }
-    h[i] = last;
-}
-
-void EventQueue::drop_cancelled_top() {
-    while (!heap_.empty()) {
-        uint32_t n = node_of(heap_.front());
-        if (nodes_[n].target) return;
-        free_nodes_.push_back(n);
-        remove_top();
+        front.clear();
+        front_ = 0;
+        int b = lowest_nonempty();
+        if (b == 0) return false;
+        // The lowest non-empty bucket holds the smallest keys; its minimum becomes the new base.
+        // Every entry of it then differs from base_ in a lower digit than before, so it lands in a
+        // lower bucket (those at the minimum in bucket 0); the other buckets keep their meaning
+        // because the new base agrees with the old one on all the digits above, and on this one.
+        std::vector<Entry>& src = buckets_[b];
+        uint64_t low = src[0].key;
+        for (const Entry& e : src) low = std::min(low, e.key);
+        base_ = low;
+        for (const Entry& e : src) put(e);
+        src.clear();
+        mark_empty(b);
+        // Events at the new base came out in bucket order; insertion order is their sequence.
+        if (front.size() > 1) std::sort(front.begin(), front.end(), by_order<Entry, Entry>);
     }
 }
 
 bool EventQueue::pop(FiredEvent& out) {
-    drop_cancelled_top();
-    if (heap_.empty()) return false;
-    const Entry& top = heap_.front();
+    if (!bring_front()) return false;
+    const Entry& top = buckets_[0][front_++];
+    --entries_;
+    --live_;
+    if (top.target) {
+        out = FiredEvent{SimTime::from_ns(time_of(top.key)), top.target, low_of(top), top.arg};
+        return true;
+    }
     uint32_t n = node_of(top);
     Node& node = nodes_[n];
-    out = FiredEvent{SimTime::from_ns(top.time), node.target, node.kind, node.arg};
+    out = FiredEvent{SimTime::from_ns(time_of(top.key)), node.target, node.kind, node.arg};
     // Fired: a handle to it stops being pending, and the node can be reused.
     node.target = nullptr;
     ++node.gen;
     free_nodes_.push_back(n);
-    remove_top();
-    --live_;
     return true;
 }
 
 SimTime EventQueue::next_time() {
-    drop_cancelled_top();
-    return heap_.empty() ? SimTime::max() : SimTime::from_ns(heap_.front().time);
+    return bring_front() ? SimTime::from_ns(time_of(buckets_[0][front_].key)) : SimTime::max();
+}
+
+// Every entry held, in no particular order (bucket 0's consumed prefix excluded); buckets emptied.
+std::vector<EventQueue::Entry> EventQueue::take_all() {
+    std::vector<Entry> all;
+    all.reserve(entries_);
+    all.insert(all.end(), buckets_[0].begin() + static_cast<std::ptrdiff_t>(front_), buckets_[0].end());
+    for (int b = 1; b < kBuckets; ++b) all.insert(all.end(), buckets_[b].begin(), buckets_[b].end());
+    for (auto& v : buckets_) v.clear();
+    front_ = 0;
+    nonempty_ = {};
+    return all;
+}
+
+void EventQueue::rebase(uint64_t key) {
+    // A key below the base: spread everything again around it. The events at `key` itself can
+    // only be the one being pushed (every held key is >= the old base > key).
+    std::vector<Entry> all = take_all();
+    base_ = key;
+    for (const Entry& e : all) put(e);
 }
 
 void EventQueue::maybe_compact() {
     // Re-armed timers (an RTO restarted on every ACK) leave dead entries behind. When they
-    // outnumber the live ones, rebuild the heap without them so memory stays O(live).
-    size_t dead = heap_.size() - live_;
+    // outnumber the live ones, drop them so memory stays O(live).
+    size_t dead = entries_ - live_;
     if (dead < 1024 || dead < 2 * live_) return;
-    std::erase_if(heap_, [this](const Entry& e) {
-        uint32_t n = node_of(e);
-        if (nodes_[n].target) return false;
-        free_nodes_.push_back(n);
+    auto drop_dead = [this](const Entry& e) {
+        if (live(e)) return false;
+        free_nodes_.push_back(node_of(e));
         return true;
-    });
-    // Floyd's bottom-up heap construction: the keys are unchanged, so is the order they pop in.
-    for (size_t i = heap_.size() / kArity + 1; i-- > 0;) {
-        if (i >= heap_.size()) continue;
-        Entry moving = heap_[i];
-        size_t j = i;
-        for (;;) {
-            size_t first = j * kArity + 1;
-            if (first >= heap_.size()) break;
-            size_t best = first;
-            size_t end = std::min(first + kArity, heap_.size());
-            for (size_t c = first + 1; c < end; ++c)
-                if (before(heap_[c], heap_[best])) best = c;
-            if (!before(heap_[best], moving)) break;
-            heap_[j] = heap_[best];
-            j = best;
-        }
-        heap_[j] = moving;
+    };
+    std::vector<Entry>& front = buckets_[0];
+    front.erase(front.begin(), front.begin() + static_cast<std::ptrdiff_t>(front_));
+    front_ = 0;
+    std::erase_if(front, drop_dead);  // keeps the insertion order of the survivors
+    for (int b = 1; b < kBuckets; ++b) {
+        std::erase_if(buckets_[b], drop_dead);
+        if (buckets_[b].empty()) mark_empty(b);
     }
+    entries_ = live_;
 }
 
 void EventQueue::renumber() {
-    // Every 2^32 insertions: give the pending entries sequence numbers 0..n-1 in their pop order.
-    // A sorted array is a valid heap; insertion order among equal times is kept.
-    std::sort(heap_.begin(), heap_.end(), before);
-    for (size_t i = 0; i < heap_.size(); ++i) heap_[i].order = (static_cast<uint64_t>(i) << 32) | node_of(heap_[i]);
-    next_seq_ = heap_.size();
+    // Every 2^32 insertions: give the pending entries sequence numbers 0..n-1 in their pop order
+    // (time, then old sequence), and spread them again; insertion order among equal times is kept.
+    std::vector<Entry> all = take_all();
+    std::sort(all.begin(), all.end(), [](const Entry& a, const Entry& b) {
+        return a.key < b.key || (a.key == b.key && a.order < b.order);
+    });
+    for (size_t i = 0; i < all.size(); ++i) all[i].order = (static_cast<uint64_t>(i) << 32) | low_of(all[i]);
+    for (const Entry& e : all) put(e);
+    next_seq_ = all.size();
 }
 
 }  // namespace tcpsim

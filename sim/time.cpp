@@ -1,5 +1,6 @@
 #include "sim/time.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -60,15 +61,29 @@ std::optional<SimTime> SimTime::parse(std::string_view text) {
     return SimTime(negative ? -v : v);
 }
 
-std::string SimTime::to_seconds_string() const {
-    char buf[40];
-    int64_t v = ns_;
-    const char* sign = "";
+size_t SimTime::format_seconds(char* out) const {
+    // Written by hand (no snprintf): the trace writer prints this for every record.
+    char* p = out;
     uint64_t mag;
-    if (v < 0) { sign = "-"; mag = static_cast<uint64_t>(-(v + 1)) + 1; } else { mag = static_cast<uint64_t>(v); }
-    std::snprintf(buf, sizeof buf, "%s%llu.%09llu", sign, static_cast<unsigned long long>(mag / 1000000000ULL),
-                  static_cast<unsigned long long>(mag % 1000000000ULL));
-    return buf;
+    if (ns_ < 0) {
+        *p++ = '-';
+        mag = static_cast<uint64_t>(-(ns_ + 1)) + 1;
+    } else {
+        mag = static_cast<uint64_t>(ns_);
+    }
+    p = std::to_chars(p, out + kSecondsChars, mag / 1000000000ULL).ptr;
+    *p++ = '.';
+    uint64_t frac = mag % 1000000000ULL;
+    for (int i = 8; i >= 0; --i) {
+        p[i] = static_cast<char>('0' + frac % 10);
+        frac /= 10;
+    }
+    return static_cast<size_t>(p + 9 - out);
+}
+
+std::string SimTime::to_seconds_string() const {
+    char buf[kSecondsChars];
+    return std::string(buf, format_seconds(buf));
 }
 
 std::string SimTime::to_string() const {

@@ -33,6 +33,9 @@ public:
 
     // "S.nnnnnnnnn", exact (no double). Used for trace "t" fields and tcpdump-style lines.
     std::string to_seconds_string() const;
+    // The same text into `out` (room for kSecondsChars), without allocating; returns its length.
+    static constexpr size_t kSecondsChars = 24;
+    size_t format_seconds(char* out) const;
     // Human-friendly: the largest unit that keeps the value exact ("10ms", "1.5s", "250us").
     std::string to_string() const;
 

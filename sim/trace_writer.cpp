@@ -2,7 +2,7 @@
 
 #include <charconv>
 #include <cmath>
-#include <cstdio>
+#include <cstring>
 
 namespace tcpsim {
 
@@ -25,34 +25,60 @@ TraceCategory category_of(std::string_view type) {
 namespace {
 constexpr size_t kFlushAt = 1 << 16;
 
+// Room for ,"key": and any number or literal after it.
+constexpr size_t kNumberChars = 48;
+
+// Writes ,"key": at p (keys are the models' own identifiers: no escaping needed).
+char* key_text(char* p, std::string_view k) {
+    *p++ = ',';
+    *p++ = '"';
+    p = copy_text(p, k);
+    *p++ = '"';
+    *p++ = ':';
+    return p;
+}
+
 template <typename T>
-void append_number(std::string& out, T v) {
-    char tmp[32];
-    auto [end, ec] = std::to_chars(tmp, tmp + sizeof tmp, v);
-    out.append(tmp, end);
+void append_key_number(TextBuffer& out, std::string_view k, T v) {
+    char* p = out.room(k.size() + 4 + kNumberChars);
+    p = key_text(p, k);
+    out.commit(std::to_chars(p, p + kNumberChars, v).ptr);
 }
 }  // namespace
 
 void TraceWriter::append_escaped(std::string& out, std::string_view s) {
-    out += '"';
+    TextBuffer b(s.size() + 2);
+    append_escaped(b, s);
+    out.append(b.view());
+}
+
+void TraceWriter::append_escaped(TextBuffer& out, std::string_view s) {
+    // Worst case every byte becomes \u00XX (6 bytes), plus the two quotes.
+    char* p = out.room(6 * s.size() + 2);
+    *p++ = '"';
     for (char c : s) {
+        auto u = static_cast<unsigned char>(c);
+        if (u >= 0x20 && c != '"' && c != '\\') {
+            *p++ = c;
+            continue;
+        }
+        *p++ = '\\';
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\t': out += "\\t"; break;
-            case '\r': out += "\\r"; break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    char tmp[8];
-                    std::snprintf(tmp, sizeof tmp, "\\u%04x", c);
-                    out += tmp;
-                } else {
-                    out += c;
-                }
+            case '"': *p++ = '"'; break;
+            case '\\': *p++ = '\\'; break;
+            case '\n': *p++ = 'n'; break;
+            case '\t': *p++ = 't'; break;
+            case '\r': *p++ = 'r'; break;
+            default: {
+                static constexpr char hex[] = "0123456789abcdef";
+                p = copy_text(p, "u00");
+                *p++ = hex[u >> 4];
+                *p++ = hex[u & 15];
+            }
         }
     }
-    out += '"';
+    *p++ = '"';
+    out.commit(p);
 }
 
 TraceWriter::TraceWriter(std::ostream* out, TraceFormat format, TraceLevel level)
@@ -76,14 +102,14 @@ void TraceWriter::begin(const Json& meta) {
     for (TraceSink* s : sinks_) s->begin(meta);
     if (!out_) return;
     if (format_ == TraceFormat::json) {
-        buf_ += "{\"meta\":";
-        buf_ += meta.dump();
-        buf_ += ",\n\"events\":[";
+        buf_.append("{\"meta\":");
+        buf_.append(meta.dump());
+        buf_.append(",\n\"events\":[");
     } else {
         Json line = {{"type", "meta"}};
         line.update(meta);
-        buf_ += line.dump();
-        buf_ += '\n';
+        buf_.append(line.dump());
+        buf_.append('\n');
     }
 }
 
@@ -94,13 +120,15 @@ TraceRecord TraceWriter::event(SimTime t, std::string_view type) {
     if (!json && !sinks) return TraceRecord(nullptr, false, false);
     if (json) {
         record_start_ = buf_.size();
-        if (format_ == TraceFormat::json) buf_ += events_ == 0 ? "\n{" : ",\n{";
-        else buf_ += '{';
-        buf_ += "\"t\":";
-        buf_ += t.to_seconds_string();
-        buf_ += ",\"t_ns\":";
-        append_number(buf_, t.ns());
-        buf_ += ",\"type\":";
+        if (format_ == TraceFormat::json) buf_.append(events_ == 0 ? "\n{" : ",\n{");
+        else buf_.append('{');
+        // The record's head: "t":S.nnnnnnnnn,"t_ns":N,"type":
+        char* p = buf_.room(96);
+        p = copy_text(p, "\"t\":");
+        p += t.format_seconds(p);
+        p = copy_text(p, ",\"t_ns\":");
+        p = std::to_chars(p, p + 24, t.ns()).ptr;
+        buf_.commit(copy_text(p, ",\"type\":"));
         append_escaped(buf_, type);
     }
     if (sinks) fields_.reset(t, type, c);
@@ -112,9 +140,9 @@ void TraceWriter::end_record(bool json, bool sinks) {
         for (TraceSink* s : sinks_)
             if (s->wants(fields_.category())) s->record(fields_);
     if (!json) return;
-    buf_ += format_ == TraceFormat::json ? "}" : "}\n";
+    buf_.append(format_ == TraceFormat::json ? "}" : "}\n");
     if (bytes_ + buf_.size() > limit_) {
-        buf_.resize(record_start_);  // this record would cross the limit: the events end before it
+        buf_.truncate(record_start_);  // this record would cross the limit: the events end before it
         stop_writing(Status::limit_reached);
         return;
     }
@@ -135,14 +163,14 @@ void TraceWriter::end(const Json& summary) {
     for (TraceSink* s : sinks_) s->end(summary);
     if (!out_) return;
     if (format_ == TraceFormat::json) {
-        buf_ += events_ == 0 ? "],\n\"summary\":" : "\n],\n\"summary\":";
-        buf_ += summary.dump();
-        buf_ += "}\n";
+        buf_.append(events_ == 0 ? "],\n\"summary\":" : "\n],\n\"summary\":");
+        buf_.append(summary.dump());
+        buf_.append("}\n");
     } else {
         Json line = {{"type", "summary"}};
         line.update(summary);
-        buf_ += line.dump();
-        buf_ += '\n';
+        buf_.append(line.dump());
+        buf_.append('\n');
     }
     flush();
     out_->flush();
@@ -150,7 +178,7 @@ void TraceWriter::end(const Json& summary) {
 
 void TraceWriter::flush() {
     if (!out_ || buf_.empty()) return;
-    out_->write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+    out_->write(buf_.view().data(), static_cast<std::streamsize>(buf_.size()));
     bytes_ += buf_.size();
     buf_.clear();
     if (!*out_) stop_writing(Status::write_failed);
@@ -161,21 +189,15 @@ TraceRecord::~TraceRecord() {
 }
 
 void TraceRecord::key(std::string_view k) {
-    std::string& b = w_->buf_;
-    b += ',';
-    b += '"';
-    b += k;  // keys are the models' own identifiers: no escaping needed
-    b += "\":";
+    TextBuffer& b = w_->buf_;
+    b.commit(key_text(b.room(k.size() + 4), k));
 }
 
 TraceValue* TraceRecord::sink_field(std::string_view k) { return sinks_ ? w_->fields_.add(k) : nullptr; }
 
 TraceRecord& TraceRecord::field(std::string_view k, int64_t v) {
     if (!w_) return *this;
-    if (json_) {
-        key(k);
-        append_number(w_->buf_, v);
-    }
+    if (json_) append_key_number(w_->buf_, k, v);
     if (TraceValue* f = sink_field(k)) {
         f->kind = TraceValue::Kind::i64;
         f->i = v;
@@ -185,10 +207,7 @@ TraceRecord& TraceRecord::field(std::string_view k, int64_t v) {
 
 TraceRecord& TraceRecord::field(std::string_view k, uint64_t v) {
     if (!w_) return *this;
-    if (json_) {
-        key(k);
-        append_number(w_->buf_, v);
-    }
+    if (json_) append_key_number(w_->buf_, k, v);
     if (TraceValue* f = sink_field(k)) {
         f->kind = TraceValue::Kind::u64;
         f->u = v;
@@ -200,8 +219,12 @@ TraceRecord& TraceRecord::field(std::string_view k, double v) {
     if (!w_) return *this;
     if (json_) {
         key(k);
-        if (std::isfinite(v)) append_number(w_->buf_, v);
-        else w_->buf_ += "null";
+        if (std::isfinite(v)) {
+            char* p = w_->buf_.room(kNumberChars);
+            w_->buf_.commit(std::to_chars(p, p + kNumberChars, v).ptr);
+        } else {
+            w_->buf_.append("null");
+        }
     }
     if (TraceValue* f = sink_field(k)) {
         f->kind = TraceValue::Kind::f64;
@@ -214,7 +237,7 @@ TraceRecord& TraceRecord::field(std::string_view k, bool v) {
     if (!w_) return *this;
     if (json_) {
         key(k);
-        w_->buf_ += v ? "true" : "false";
+        w_->buf_.append(v ? "true" : "false");
     }
     if (TraceValue* f = sink_field(k)) {
         f->kind = TraceValue::Kind::boolean;
@@ -237,7 +260,7 @@ TraceRecord& TraceRecord::raw(std::string_view k, std::string_view json_text) {
     if (!w_) return *this;
     if (json_) {
         key(k);
-        w_->buf_ += json_text;
+        w_->buf_.append(json_text);
     }
     if (TraceValue* f = sink_field(k)) w_->fields_.set_text(*f, TraceValue::Kind::raw, json_text);
     return *this;

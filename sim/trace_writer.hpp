@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "sim/json_reader.hpp"
+#include "sim/text_buffer.hpp"
 #include "sim/time.hpp"
 #include "sim/trace_sink.hpp"
 
@@ -98,7 +99,9 @@ public:
     void set_on_stop(std::function<void()> f) { on_stop_ = std::move(f); }
     Status status() const { return status_; }
 
+    // `s` as a JSON string literal, quotes included.
     static void append_escaped(std::string& out, std::string_view s);
+    static void append_escaped(TextBuffer& out, std::string_view s);
 
 private:
     friend class TraceRecord;
@@ -114,7 +117,7 @@ private:
     unsigned wanted_ = 0;       // either
     std::vector<TraceSink*> sinks_;
     TraceFields fields_;        // the record being built, for the sinks
-    std::string buf_;
+    TextBuffer buf_;
     uint64_t events_ = 0;
     uint64_t bytes_ = 0;
     uint64_t limit_ = UINT64_MAX;

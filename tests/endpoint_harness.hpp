@@ -22,7 +22,7 @@ class EndpointHarness final : public TcpEndpointOutput {
 public:
     // Local node 0 port 1000, remote node 1 port 2000.
     explicit EndpointHarness(const TcpConfig& c = TcpConfig{}, uint32_t iss = 1000)
-        : ep(c, *this, TcpAddress{0, 1000}, TcpAddress{1, 2000}, iss) {}
+        : config(c), ep(config, *this, TcpAddress{0, 1000}, TcpAddress{1, 2000}, iss) {}
 
     // --- TcpEndpointOutput ---
     void emit(const Packet& s) override { sent.push_back(s); }
@@ -94,6 +94,7 @@ public:
         return out;
     }
 
+    TcpConfig config;  // the endpoint refers to it
     TcpEndpoint ep;
     std::vector<Packet> sent;
     std::map<TcpTimer, SimTime> timers;

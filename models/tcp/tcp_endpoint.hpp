@@ -112,7 +112,10 @@ struct TcpCounters {
 
 class TcpEndpoint {
 public:
+    // `config` is referred to, not copied (an idle connection stays small): it must outlive the
+    // endpoint. It lives in the scenario's application spec, or in the stack's listener.
     TcpEndpoint(const TcpConfig& config, TcpEndpointOutput& out, TcpAddress local, TcpAddress remote, uint32_t iss);
+    TcpEndpoint(TcpConfig&&, TcpEndpointOutput&, TcpAddress, TcpAddress, uint32_t) = delete;
     ~TcpEndpoint();
     TcpEndpoint(const TcpEndpoint&) = delete;
     TcpEndpoint& operator=(const TcpEndpoint&) = delete;
@@ -235,7 +238,7 @@ private:
     bool fin_sent() const { return fin_queued_ && snd_max_ > written_; }
     bool fin_acked() const { return fin_queued_ && snd_una_ > written_; }
 
-    TcpConfig c_;
+    const TcpConfig& c_;  // see the constructor
     TcpEndpointOutput& out_;
     TcpAddress local_, remote_;
     TcpState state_ = TcpState::CLOSED;
@@ -273,7 +276,9 @@ private:
     struct Retransmitted {
         int64_t begin = 0, end = 0;
     };
-    std::array<Retransmitted, 16> recent_rxt_{};
+    // Allocated at the first retransmission: most connections never retransmit, and 256 bytes
+    // per idle connection add up.
+    std::unique_ptr<std::array<Retransmitted, 16>> recent_rxt_;
     uint32_t recent_rxt_next_ = 0;
     uint32_t rto_tsval_ = 0;     // Eifel (RFC 3522): TSval of the first timeout retransmission
     bool eifel_armed_ = false;

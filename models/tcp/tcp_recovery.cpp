@@ -21,7 +21,8 @@ uint64_t TcpEndpoint::take_sack_blocks(const Packet& seg, int64_t acked_to) {
                                                     end <= offset_of(o.sack[1].right)));
         if (dsack) {
             ++counters_.dsacks_received;
-            for (auto& r : recent_rxt_) {
+            if (!recent_rxt_) continue;  // nothing was ever retransmitted: a duplicate from the link
+            for (auto& r : *recent_rxt_) {
                 if (r.end > r.begin && r.begin <= begin && end <= r.end) {
                     ++counters_.spurious_retransmits;
                     r = Retransmitted{};
@@ -218,8 +219,9 @@ void TcpEndpoint::retransmit(int64_t offset, uint32_t len, SimTime now) {
 }
 
 void TcpEndpoint::remember_retransmission(int64_t offset, uint32_t len) {
-    recent_rxt_[recent_rxt_next_] = Retransmitted{offset, offset + len};
-    recent_rxt_next_ = (recent_rxt_next_ + 1) % recent_rxt_.size();
+    if (!recent_rxt_) recent_rxt_ = std::make_unique<std::array<Retransmitted, 16>>();
+    (*recent_rxt_)[recent_rxt_next_] = Retransmitted{offset, offset + len};
+    recent_rxt_next_ = (recent_rxt_next_ + 1) % recent_rxt_->size();
 }
 
 CcSample TcpEndpoint::cc_sample() const {

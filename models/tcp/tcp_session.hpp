@@ -47,6 +47,7 @@ public:
     enum Event : uint32_t { kStart, kClose, kAbort, kThinkDone };
 
     TcpSession(uint32_t index, const TcpAppSpec& spec, TcpStack& client, TcpStack& server, SessionObserver& obs);
+    TcpSession(uint32_t, TcpAppSpec&&, TcpStack&, TcpStack&, SessionObserver&) = delete;  // spec_ refers
     void schedule(Simulator& sim);
     void on_event(uint32_t kind, uint64_t arg) override;
     // The server's listener hands over the connection it accepted for this session.
@@ -79,7 +80,7 @@ private:
     void check_finished();
 
     uint32_t index_;
-    TcpAppSpec spec_;
+    const TcpAppSpec& spec_;  // the scenario's, which outlives the World and its sessions
     TcpStack& client_stack_;
     TcpStack& server_stack_;
     SessionObserver& obs_;

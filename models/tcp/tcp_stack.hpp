@@ -27,7 +27,8 @@ class TcpStack;
 class TcpConnection final : public EventTarget, public TcpEndpointOutput {
 public:
     TcpConnection(TcpStack& stack, const TcpConfig& config, TcpAddress local, TcpAddress remote, uint32_t iss,
-                  TcpApplication* app);
+                  TcpApplication* app);  // `config` must outlive the connection (TcpEndpoint)
+    TcpConnection(TcpStack&, TcpConfig&&, TcpAddress, TcpAddress, uint32_t, TcpApplication*) = delete;
     ~TcpConnection();
 
     TcpEndpoint& endpoint() { return ep_; }
@@ -89,8 +90,10 @@ public:
     const TcpConfig& config() const { return config_; }
 
     // Active open from `local_port` (0: the next free ephemeral port, from 49152).
+    // `config` must outlive the connection (the endpoint refers to it).
     TcpConnection& connect(uint32_t remote_node, uint16_t remote_port, const TcpConfig& config, TcpApplication* app,
                            uint16_t local_port = 0);
+    TcpConnection& connect(uint32_t, uint16_t, TcpConfig&&, TcpApplication*, uint16_t = 0) = delete;
     void listen(uint16_t port, const TcpConfig& config, AcceptFn accept);
     // A port some application will connect from explicitly: never handed out as ephemeral.
     void reserve_port(uint16_t port) { reserved_.insert(port); }
