@@ -59,8 +59,11 @@ struct ScenarioConfig {
     TcpConfig tcp;  // top-level "tcp": defaults for every host
     std::vector<NodeSpec> nodes;
     std::vector<LinkSpec> links;
-    std::vector<ApplicationSpec> applications;
+    std::vector<ApplicationSpec> applications;  // a TcpAppSpec with copies = N stands for N sessions
     Json source;  // the document as written, for the trace's meta
+
+    // Sessions and segment scripts the applications expand to (the summary's "applications").
+    size_t application_count() const;  // the document as written, for the trace's meta
 };
 
 // Reads, parses and validates; InputError (file, JSON pointer, what was expected) on any problem.

@@ -248,9 +248,11 @@ private:
                 r.fail_here("one connection too many: " + what + "; use another server port or client host");
             }
         }
-        if (c_.applications.size() + static_cast<size_t>(connections) > kMaxApplications)
+        if (sessions_ + static_cast<size_t>(connections) > kMaxApplications)
             r.fail("connections", "at most " + std::to_string(kMaxApplications) + " applications in all");
-        for (int64_t k = 0; k < connections; ++k) c_.applications.push_back(a);
+        sessions_ += static_cast<size_t>(connections);
+        a.copies = static_cast<uint32_t>(connections);
+        c_.applications.push_back(std::move(a));
     }
 
     void read_segment_script(JsonObjectReader& r) {
@@ -303,6 +305,7 @@ private:
             }
         }
         c_.applications.push_back(app);
+        ++sessions_;
     }
 
     const Json& doc_;
@@ -314,9 +317,16 @@ private:
     std::map<std::tuple<uint32_t, uint16_t, uint32_t, uint16_t>, std::string> fixed_tuples_;
     // (client, server, port) -> connections from ephemeral client ports.
     std::map<std::tuple<uint32_t, uint32_t, uint16_t>, uint64_t> ephemeral_connections_;
+    size_t sessions_ = 0;  // TCP applications so far, "connections" counted
 };
 
 }  // namespace
+
+size_t ScenarioConfig::application_count() const {
+    size_t n = 0;
+    for (const auto& a : applications) n += std::holds_alternative<TcpAppSpec>(a) ? std::get<TcpAppSpec>(a).copies : 1;
+    return n;
+}
 
 ScenarioConfig parse_scenario(const Json& doc, const std::string& file) { return Loader(doc, file).load(); }
 

@@ -23,7 +23,7 @@ ScenarioConfig parse_base(const SweepSpec& spec, const Json& doc) {
 std::vector<double> tcp_app_starts(const ScenarioConfig& c) {
     std::vector<double> starts;
     for (const auto& app : c.applications)
-        if (const auto* a = std::get_if<TcpAppSpec>(&app)) starts.push_back(a->start.to_seconds());
+        if (const auto* a = std::get_if<TcpAppSpec>(&app)) starts.insert(starts.end(), a->copies, a->start.to_seconds());
     return starts;
 }
 

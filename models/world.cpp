@@ -32,8 +32,6 @@ World::World(const ScenarioConfig& config, const RunOptions& options)
         }
         const TcpAppSpec& a = std::get<TcpAppSpec>(app);
         if (a.sport) stacks_[a.client]->reserve_port(a.sport);
-        auto session = std::make_unique<TcpSession>(static_cast<uint32_t>(sessions_.size()), a, *stacks_[a.client],
-                                                    *stacks_[a.server], *this);
         auto key = std::make_pair(a.server, a.port);
         if (!expected_.count(key)) {
             // One listener per server port; it hands each accepted connection to the session
@@ -48,7 +46,9 @@ World::World(const ScenarioConfig& config, const RunOptions& options)
                 return s->accept(c);
             });
         }
-        sessions_.push_back(std::move(session));
+        for (uint32_t k = 0; k < a.copies; ++k)
+            sessions_.push_back(std::make_unique<TcpSession>(static_cast<uint32_t>(sessions_.size()), a,
+                                                             *stacks_[a.client], *stacks_[a.server], *this));
     }
 }
 

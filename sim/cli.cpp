@@ -150,7 +150,7 @@ int cmd_validate(const std::vector<std::string>& args, std::ostream& out, std::o
             }
             ScenarioConfig c = load_scenario(f);
             out << f << ": ok (scenario \"" << c.name << "\", " << c.nodes.size() << " nodes, " << c.links.size()
-                << " links, " << c.applications.size() << " applications)\n";
+                << " links, " << c.application_count() << " applications)\n";
         } catch (const InputError& e) {
             err << "tcpsim: error: " << e.what() << '\n';
             rc = kExitBadInput;

@@ -37,7 +37,9 @@ std::pair<std::string, std::string> refusal(const Json& doc) {
 TEST_CASE("connections: 3 runs three bulk connections from ports 49152, 49153, 49154, each intact") {
     Json doc = with_app({{"type", "bulk"}, {"from", "a"}, {"to", "b"}, {"bytes", 20000}, {"connections", 3}});
     ScenarioConfig c = parse_scenario(doc, "inline");
-    REQUIRE(c.applications.size() == 3);
+    // One spec standing for three sessions (they refer to it rather than carrying a copy each).
+    REQUIRE(c.applications.size() == 1);
+    REQUIRE(c.application_count() == 3);
     std::ostringstream trace;
     RunOptions o;
     o.trace_out = &trace;
@@ -85,6 +87,7 @@ TEST_CASE("connections: 1000 idle connections all reach ESTABLISHED and stay ope
 TEST_CASE("connections: the default is one connection per entry") {
     ScenarioConfig c = parse_scenario(with_app({{"type", "idle"}, {"from", "a"}, {"to", "b"}}), "inline");
     CHECK(c.applications.size() == 1);
+    CHECK(c.application_count() == 1);
 }
 
 TEST_CASE("connections: 0 is refused with the pointer of the field") {
@@ -103,7 +106,7 @@ TEST_CASE("connections: more than one with a fixed sport is refused (one 4-tuple
 TEST_CASE("connections: more than the 16384 ephemeral ports from one client to one server port is refused") {
     // 65536 - 49152 = 16384 ports: exactly that many is fine, one more is not.
     CHECK(parse_scenario(with_app({{"type", "idle"}, {"from", "a"}, {"to", "b"}, {"connections", 16384}}), "inline")
-              .applications.size() == 16384);
+              .application_count() == 16384);
     auto [pointer, message] = refusal(with_app({{"type", "idle"}, {"from", "a"}, {"to", "b"}, {"connections", 16385}}));
     CHECK(pointer == "/applications/0/connections");
     CHECK(message.find("at most 16384 connections in all from \"a\" to \"b\" port 5555") != std::string::npos);
@@ -112,7 +115,7 @@ TEST_CASE("connections: more than the 16384 ephemeral ports from one client to o
 TEST_CASE("connections: the ephemeral-port limit counts every entry to the same server port, not others") {
     Json doc = with_app({{"type", "idle"}, {"from", "a"}, {"to", "b"}, {"connections", 10000}});
     doc["applications"].push_back({{"type", "idle"}, {"from", "a"}, {"to", "b"}, {"port", 6000}, {"connections", 10000}});
-    CHECK(parse_scenario(doc, "inline").applications.size() == 20000);  // two server ports: 10000 each
+    CHECK(parse_scenario(doc, "inline").application_count() == 20000);  // two server ports: 10000 each
     doc["applications"].push_back({{"type", "idle"}, {"from", "a"}, {"to", "b"}, {"connections", 6385}});
     auto [pointer, message] = refusal(doc);  // 10000 + 6385 = 16385 to port 5555
     CHECK(pointer == "/applications/2/connections");

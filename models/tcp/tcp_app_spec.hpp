@@ -26,6 +26,9 @@ struct TcpAppSpec {
     uint32_t count = 1;
     SimTime think;
     TcpConfig client_tcp, server_tcp;
+    // "connections": how many sessions run this spec, each its own connection from its own
+    // ephemeral port. One spec for all of them: the endpoints and sessions refer to it.
+    uint32_t copies = 1;
 };
 
 }  // namespace tcpsim

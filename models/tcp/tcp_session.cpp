@@ -29,7 +29,7 @@ void TcpSession::on_event(uint32_t kind, uint64_t) {
             TcpConnection& c = client_stack_.connect(spec_.server, spec_.port, spec_.client_tcp, &client_, spec_.sport);
             client_.conn = &c;
             client_port_ = c.endpoint().local().port;
-            client_.rec.address = client_stack_.node().name() + ":" + std::to_string(client_port_);
+            client_.rec.port = client_port_;
             obs_.session_started(*this);
             break;
         }
@@ -46,7 +46,7 @@ void TcpSession::on_event(uint32_t kind, uint64_t) {
 TcpApplication* TcpSession::accept(TcpConnection& c) {
     server_.conn = &c;
     server_.rec.existed = true;
-    server_.rec.address = server_stack_.node().name() + ":" + std::to_string(c.endpoint().local().port);
+    server_.rec.port = c.endpoint().local().port;
     return &server_;
 }
 
@@ -124,12 +124,14 @@ void TcpSession::peer_closed(Side& side, TcpConnection& c) {
 void TcpSession::snapshot(Side& side) {
     if (!side.conn) return;
     const TcpEndpoint& ep = side.conn->endpoint();
-    side.rec.counters = ep.counters();
-    side.rec.srtt = ep.rtt().srtt();
-    side.rec.rto = ep.rtt().rto();
-    side.rec.cwnd = ep.cwnd();
-    side.rec.ssthresh = ep.ssthresh();
-    side.rec.cc = std::string(ep.congestion_control().name());
+    if (!side.rec.endpoint) side.rec.endpoint = std::make_unique<EndpointSnapshot>();
+    EndpointSnapshot& e = *side.rec.endpoint;
+    e.counters = ep.counters();
+    e.srtt = ep.rtt().srtt();
+    e.rto = ep.rtt().rto();
+    e.cwnd = ep.cwnd();
+    e.ssthresh = ep.ssthresh();
+    e.cc = std::string(ep.congestion_control().name());
 }
 
 void TcpSession::side_closed(Side& side, TcpConnection&, CloseReason r) {
@@ -152,39 +154,41 @@ void TcpSession::check_finished() {
 }
 
 namespace {
-Json side_json(const SideRecord& r) {
+Json side_json(const SideRecord& r, const std::string& node) {
+    static const EndpointSnapshot kNever;  // a side that never had a connection
+    const EndpointSnapshot& e = r.endpoint ? *r.endpoint : kNever;
     Json j;
-    j["address"] = r.address;
+    j["address"] = r.existed ? node + ":" + std::to_string(r.port) : std::string();
     j["bytes_written"] = r.written;
     j["bytes_received"] = r.received;
     j["stream_errors"] = r.stream_errors;
     j["outcome"] = r.outcome ? std::string(to_string(*r.outcome)) : std::string(r.existed ? "open" : "never opened");
     if (r.connected_at) j["connected_at"] = r.connected_at->to_seconds();
     if (r.closed_at) j["closed_at"] = r.closed_at->to_seconds();
-    j["segments_sent"] = r.counters.segments_sent;
-    j["segments_received"] = r.counters.segments_received;
-    j["retransmissions"] = r.counters.retransmissions;
-    j["rto_expirations"] = r.counters.rto_expirations;
-    j["syn_retransmissions"] = r.counters.syn_retransmissions;
-    j["keepalive_probes"] = r.counters.keepalive_probes;
-    j["zero_window_probes"] = r.counters.zero_window_probes;
-    j["duplicate_segments"] = r.counters.duplicate_segments;
-    j["out_of_order_segments"] = r.counters.out_of_order_segments;
-    j["fast_retransmits"] = r.counters.fast_retransmits;
-    j["fast_recoveries"] = r.counters.fast_recoveries;
-    j["spurious_retransmits"] = r.counters.spurious_retransmits;
-    j["dsacks_received"] = r.counters.dsacks_received;
-    j["ecn_reductions"] = r.counters.ecn_reductions;
-    j["srtt"] = r.srtt.to_seconds();
-    j["mean_rtt"] = r.counters.rtt_samples
-                        ? r.counters.rtt_sum.to_seconds() / static_cast<double>(r.counters.rtt_samples)
+    j["segments_sent"] = e.counters.segments_sent;
+    j["segments_received"] = e.counters.segments_received;
+    j["retransmissions"] = e.counters.retransmissions;
+    j["rto_expirations"] = e.counters.rto_expirations;
+    j["syn_retransmissions"] = e.counters.syn_retransmissions;
+    j["keepalive_probes"] = e.counters.keepalive_probes;
+    j["zero_window_probes"] = e.counters.zero_window_probes;
+    j["duplicate_segments"] = e.counters.duplicate_segments;
+    j["out_of_order_segments"] = e.counters.out_of_order_segments;
+    j["fast_retransmits"] = e.counters.fast_retransmits;
+    j["fast_recoveries"] = e.counters.fast_recoveries;
+    j["spurious_retransmits"] = e.counters.spurious_retransmits;
+    j["dsacks_received"] = e.counters.dsacks_received;
+    j["ecn_reductions"] = e.counters.ecn_reductions;
+    j["srtt"] = e.srtt.to_seconds();
+    j["mean_rtt"] = e.counters.rtt_samples
+                        ? e.counters.rtt_sum.to_seconds() / static_cast<double>(e.counters.rtt_samples)
                         : 0.0;
-    j["rto"] = r.rto.to_seconds();
-    j["cc"] = r.cc;
-    j["cwnd"] = r.cwnd;
-    j["max_cwnd"] = r.counters.max_cwnd;
-    if (r.ssthresh >= CongestionControl::kInfiniteSsthresh) j["ssthresh"] = nullptr;
-    else j["ssthresh"] = r.ssthresh;
+    j["rto"] = e.rto.to_seconds();
+    j["cc"] = e.cc;
+    j["cwnd"] = e.cwnd;
+    j["max_cwnd"] = e.counters.max_cwnd;
+    if (e.ssthresh >= CongestionControl::kInfiniteSsthresh) j["ssthresh"] = nullptr;
+    else j["ssthresh"] = e.ssthresh;
     return j;
 }
 }  // namespace
@@ -197,8 +201,8 @@ Json TcpSession::summary() {
     j["app"] = index_;
     constexpr const char* kinds[] = {"bulk", "request_response", "idle"};
     j["type"] = kinds[static_cast<int>(spec_.kind)];
-    j["client"] = side_json(client_.rec);
-    j["server"] = side_json(server_.rec);
+    j["client"] = side_json(client_.rec, client_stack_.node().name());
+    j["server"] = side_json(server_.rec, server_stack_.node().name());
     // Every byte once and in order, each way: nothing out of place, and all that was handed to
     // TCP by one side arrived at the other.
     bool up = client_.rec.stream_errors == 0 && server_.rec.received == client_.rec.written;

@@ -3,7 +3,9 @@
 // it, the application behaviour of both, and what the summary reports about them (bytes each
 // way, whether each stream arrived whole and in order, times, how each side ended).
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <string>
 
 #include "models/tcp/tcp_app_spec.hpp"
 #include "models/tcp/tcp_stack.hpp"
@@ -24,6 +26,16 @@ protected:
     ~SessionObserver() = default;
 };
 
+// What the summary reports of one side's TCP endpoint, copied from it when it closes (or at the
+// end of the run): kept apart from SideRecord, and only once needed, so that a session whose
+// connections are open (100,000 idle ones) does not carry two of them.
+struct EndpointSnapshot {
+    TcpCounters counters;
+    SimTime srtt, rto;
+    uint64_t cwnd = 0, ssthresh = 0;
+    std::string cc;
+};
+
 // One side's view of its byte streams.
 struct SideRecord {
     uint64_t to_send = 0;        // bytes the application still has to hand to TCP
@@ -33,13 +45,10 @@ struct SideRecord {
     bool close_when_sent = false;
     bool closed = false;
     bool existed = false;
+    uint16_t port = 0;           // this side's (the address is its node's name and this port)
     std::optional<CloseReason> outcome;
     std::optional<SimTime> connected_at, closed_at;
-    std::string address;
-    TcpCounters counters;
-    SimTime srtt, rto;
-    uint64_t cwnd = 0, ssthresh = 0;
-    std::string cc;
+    std::unique_ptr<EndpointSnapshot> endpoint;  // null until snapshot()
 };
 
 class TcpSession final : public EventTarget {

@@ -55,7 +55,7 @@ inline bool load_and_simulate(std::string_view bytes, const SimulationBudget& bu
     for (const auto& a : c.applications)
         if (const auto* s = std::get_if<SegmentScriptSpec>(&a)) script_segments += s->segments.size();
     if (c.nodes.size() > budget.max_nodes || c.links.size() > budget.max_links ||
-        c.applications.size() > budget.max_applications || script_segments > budget.max_script_segments)
+        c.application_count() > budget.max_applications || script_segments > budget.max_script_segments)
         return false;
     c.duration = std::min(c.duration, budget.max_duration);
     // Level "all" and the tcpdump-like lines: every formatting path runs.
