@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <utility>
 
 #include "models/link_direction.hpp"
 #include "models/network.hpp"
@@ -213,9 +214,9 @@ Json PacketTracer::connections_summary() const {
             d["syn"] = s.syn;
             d["fin"] = s.fin;
             d["rst"] = s.rst;
-            j[e == 0 ? "forward" : "reverse"] = d;
+            j[e == 0 ? "forward" : "reverse"] = std::move(d);
         }
-        out.push_back(j);
+        out.push_back(std::move(j));
     }
     return out;
 }

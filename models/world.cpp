@@ -2,6 +2,8 @@
 
 #include <sys/resource.h>
 
+#include <utility>
+
 #include "models/ipv4_tcp_encoder.hpp"
 #include "sim/version.hpp"
 
@@ -100,10 +102,10 @@ Json World::meta() const {
                          {"type", n.kind == NodeKind::host ? "host" : "router"},
                          {"address", ipv4_to_string(node_ipv4_address(i))}});  // as in pcap files
     }
-    m["nodes"] = nodes;
+    m["nodes"] = std::move(nodes);
     Json links = Json::array();
     for (const auto& l : net_.links()) links.push_back({{"link", l->name()}, {"config", link_direction_to_json(l->config())}});
-    m["links"] = links;
+    m["links"] = std::move(links);
     m["input"] = config_.source;
     return m;
 }
@@ -117,12 +119,12 @@ Json World::summary(const RunResult& r) {
     Json drops = Json::object();
     for (size_t i = 0; i < kDropReasonCount; ++i)
         drops[std::string(to_string(static_cast<DropReason>(i)))] = net_.tracer().drops(static_cast<DropReason>(i));
-    s["drops"] = drops;
+    s["drops"] = std::move(drops);
     s["links"] = net_.links_summary();
     s["connections"] = net_.tracer().connections_summary();
     Json apps = Json::array();
     for (const auto& session : sessions_) apps.push_back(session->summary());
-    s["applications"] = apps;
+    s["applications"] = std::move(apps);
     return s;
 }
 

@@ -428,14 +428,19 @@ TEST_CASE("events pushed before the last popped time, negative or extreme, still
     const int64_t extremes[] = {INT64_MIN, INT64_MIN + 1, -1, 0, 1, INT64_MAX - 1, INT64_MAX};
     uint64_t id = 0, rebuilt_below = 0;
     int64_t last_popped = INT64_MIN;
+    // last_popped + d without overflow (it may be an extreme): saturates at the int64 range.
+    auto near = [](int64_t base, int64_t d) {
+        int64_t r;
+        return __builtin_add_overflow(base, d, &r) ? (d < 0 ? INT64_MIN : INT64_MAX) : r;
+    };
     for (int step = 0; step < 60'000; ++step) {
         if (gen() % 3 != 0 || model.empty()) {
             int64_t t;
             switch (gen() % 4) {
                 case 0: t = extremes[gen() % 7]; break;
                 case 1: t = static_cast<int64_t>(gen()); break;                          // anywhere
-                case 2: t = last_popped == INT64_MIN ? 0 : last_popped - static_cast<int64_t>(gen() % 50); break;
-                default: t = (last_popped == INT64_MIN ? 0 : last_popped) + static_cast<int64_t>(gen() % 50);
+                case 2: t = last_popped == INT64_MIN ? 0 : near(last_popped, -static_cast<int64_t>(gen() % 50)); break;
+                default: t = near(last_popped == INT64_MIN ? 0 : last_popped, static_cast<int64_t>(gen() % 50));
             }
             if (last_popped != INT64_MIN && t < last_popped) ++rebuilt_below;
             model.emplace(t, id);
