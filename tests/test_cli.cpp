@@ -349,7 +349,7 @@ TEST_CASE("a scripted SYN prints exactly as written") {
     CHECK(lines[0] == "0.000000000 client:49152 > server:5555 Flags [S], seq 1000, win 65535, options [mss 1460], length 0");
 }
 
-TEST_CASE("-q suppresses the tcpdump-like lines but not the trace; stdout has the summary only") {
+TEST_CASE("-q suppresses the tcpdump-like lines but not the trace, stdout has the summary only") {
     TempDir dir;
     for (const char* q : {"-q", "--quiet"}) {
         CliResult r = run_cli({"run", kHandshake, q, "-o", dir.file("t.json")});

@@ -97,7 +97,7 @@ TEST_CASE("csv and pcap files are byte-identical across runs with the same seed"
     }
 }
 
-TEST_CASE("--capture names the capture points; a router's capture has what arrives at it") {
+TEST_CASE("--capture names the capture points, a router's capture has what arrives at it") {
     ScratchDir dir;
     std::string scen = routed_scenario(dir);
     CliRun r = cli({"run", scen, "-q", "--format", "pcap", "--capture", "r,hosts", "-o", dir.file("x")});
@@ -163,7 +163,7 @@ TEST_CASE("output usage errors exit 2 and write nothing") {
     }
 }
 
-TEST_CASE("stdout: segment lines and then the summary; -v adds state changes and timers") {
+TEST_CASE("stdout: segment lines and then the summary, -v adds state changes and timers") {
     CliRun plain = cli({"run", handshake_scenario(), "--no-trace"});
     REQUIRE(plain.code == 0);
     auto lines = split_lines(plain.out);

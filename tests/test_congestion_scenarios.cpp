@@ -167,7 +167,8 @@ TEST_CASE("CUBIC after a single loss follows W(t) = C(t-K)^3 + W_max within 5%")
 
 TEST_CASE("NewReno: a loss in congestion avoidance halves the flight once, then cwnd grows one segment per RTT") {
     // Two deterministic drops: the 100th data-direction packet (in slow start) and the 1500th
-    // (by then in congestion avoidance). RFC 5681: at the second, ssthresh = FlightSize / 2;
+    // (by then in congestion avoidance). RFC 5681: at the second, ssthresh = FlightSize / 2
+    // (FlightSize as it was before limited transmit);
     // after recovery, equation (3) adds SMSS*SMSS/cwnd per ACK: one SMSS per round trip with
     // an ACK per segment. The path (100 Mbit/s, 20 ms RTT, 170 segments) never queues.
     Json doc = R"({
@@ -193,8 +194,10 @@ TEST_CASE("NewReno: a loss in congestion avoidance halves the flight once, then 
     REQUIRE(exit > entry);
     const Json& before = r.cc[entry - 1];
     CHECK(before["cwnd"].get<uint64_t>() >= before["ssthresh"].get<uint64_t>());  // in congestion avoidance
+    // The flight at entry holds the two segments limited transmit sent on the first two
+    // duplicate ACKs; RFC 5681 3.2 step 2: they MUST NOT count in the FlightSize halved.
     uint64_t flight = r.cc[entry]["flight"];
-    CHECK(r.cc[entry]["ssthresh"].get<uint64_t>() == std::max<uint64_t>(flight / 2, 2 * 1460));
+    CHECK(r.cc[entry]["ssthresh"].get<uint64_t>() == std::max<uint64_t>((flight - 2 * 1460) / 2, 2 * 1460));
     // Growth after recovery, over 0.2 s .. 0.8 s later.
     double t0 = r.cc[exit]["t"].get<double>() + 0.2, t1 = t0 + 0.6;
     double w0 = 0, w1 = 0, rtt = 0;
@@ -251,7 +254,7 @@ TEST_CASE("RED without ECN drops early instead, and the sender recovers by fast 
     CHECK(bottleneck["drops"]["queue_full"] == 0);
 }
 
-TEST_CASE("the packets loss model drops exactly the listed packets; periodic drops every n-th") {
+TEST_CASE("the packets loss model drops exactly the listed packets, periodic drops every n-th") {
     // A 100 KB transfer; on a->b the 5th and 9th packets to leave are lost (packet 1 is the SYN).
     Json doc = R"({
       "name": "det-loss", "seed": 1, "duration": "10s",

@@ -47,11 +47,12 @@ std::vector<uint32_t> seqs_with_data(const std::vector<Packet>& v) {
 
 }  // namespace
 
-TEST_CASE("three duplicate ACKs retransmit SND.UNA's segment; cwnd = ssthresh + 3*SMSS") {
+TEST_CASE("three duplicate ACKs retransmit SND.UNA's segment, cwnd = ssthresh + 3*SMSS") {
     // 100 KB queued, IW10 sends 14600 bytes. Segment 0 is lost: the ACKs for segments 1, 2, 3
     // are duplicates of 1001. Limited transmit (RFC 3042) sends one new segment on each of the
-    // first two (seq 15601 and 17061). On the third, RFC 5681 3.2: FlightSize = 17520,
-    // ssthresh = max(17520/2, 2*1460) = 8760, retransmit 1001, cwnd = 8760 + 3*1460 = 13140.
+    // first two (seq 15601 and 17061). On the third, RFC 5681 3.2 step 2: FlightSize without
+    // what limited transmit sent = 14600, ssthresh = max(14600/2, 2*1460) = 7300, retransmit
+    // 1001, cwnd = 7300 + 3*1460 = 11680.
     EndpointHarness h(config("newreno", false), kIss);
     establish(h, false);
     h.ep.send(100000, ms(100));
@@ -64,20 +65,20 @@ TEST_CASE("three duplicate ACKs retransmit SND.UNA's segment; cwnd = ssthresh + 
     h.deliver(ack(seg(0)), ms(202));
     CHECK(seqs_with_data(h.take()) == std::vector<uint32_t>{seg(0)});
     CHECK(h.ep.recovery() == RecoveryState::fast);
-    CHECK(h.ep.ssthresh() == 8760);
-    CHECK(h.ep.cwnd() == 13140);
+    CHECK(h.ep.ssthresh() == 7300);
+    CHECK(h.ep.cwnd() == 11680);
     CHECK(h.ep.counters().fast_retransmits == 1);
     CHECK(h.ep.counters().rto_expirations == 0);
     // Each further duplicate inflates cwnd by one SMSS; new data leaves once cwnd exceeds the
-    // 17520 bytes in flight by a segment: at 13140 + 4*1460 = 18980, the 4th further duplicate.
-    for (int i = 0; i < 3; ++i) {
+    // 17520 bytes in flight by a segment: at 11680 + 5*1460 = 18980, the 5th further duplicate.
+    for (int i = 0; i < 4; ++i) {
         h.deliver(ack(seg(0)), ms(203 + i));
         CHECK(h.take().empty());
     }
-    h.deliver(ack(seg(0)), ms(206));
+    h.deliver(ack(seg(0)), ms(207));
     CHECK(seqs_with_data(h.take()) == std::vector<uint32_t>{seg(12)});
     // The ACK of everything sent before recovery (recover = 17520 bytes in) ends it: RFC 6582
-    // step 3, cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS) = min(8760, 1460 + 1460).
+    // step 3, cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS) = min(7300, 1460 + 1460).
     h.deliver(ack(seg(12)), ms(300));
     CHECK(h.ep.recovery() == RecoveryState::open);
     CHECK(h.ep.cwnd() == 2920);

@@ -250,7 +250,7 @@ TEST_CASE("--resume refuses a results file of another sweep and a corrupt line i
     CHECK(contains(bad.err, "grid.results.jsonl: line 2: not valid JSON"));
 }
 
-TEST_CASE("--replications caps a sweep to a subset of the same runs; --list prints them without running") {
+TEST_CASE("--replications caps a sweep to a subset of the same runs, --list prints them without running") {
     TempDir dir;
     std::string file = write_sweep(dir);
     CliResult full = run_cli({"sweep", file, "--list"});

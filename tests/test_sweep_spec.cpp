@@ -112,7 +112,7 @@ TEST_CASE("log range: a geometric sequence, exact at the decades") {
     CHECK(b.parameters[0].values == doubling);
 }
 
-TEST_CASE("integer log range gives powers of two; a unit turns the values into strings") {
+TEST_CASE("integer log range gives powers of two, a unit turns the values into strings") {
     SweepSpec a = parse(sweep_doc(
         {{"/tcp/receive_buffer", {{"from", 8192}, {"to", 1048576}, {"steps", 8}, {"scale", "log"}, {"integer", true}}}}));
     std::vector<Json> pow2 = {8192, 16384, 32768, 65536, 131072, 262144, 524288, 1048576};  // ratio 128^(1/7) = 2
@@ -138,7 +138,7 @@ TEST_CASE("a pointer into an array element the scenario does not have is refused
           "/vary/~1links~13~1loss|the scenario has no element \"3\" in the array at /links (1 elements)");
 }
 
-TEST_CASE("run seeds: the documented formula, per point and replication; common mode shares them across points") {
+TEST_CASE("run seeds: the documented formula, per point and replication, common mode shares them across points") {
     // derive_seed = first draw of RngStream(seed, "sweep/point/P/replication/R") >> 11
     CHECK(derive_seed(7, SweepSeedMode::independent, 2, 3) == (RngStream(7, "sweep/point/2/replication/3").next_u64() >> 11));
     CHECK(derive_seed(7, SweepSeedMode::common, 2, 3) == (RngStream(7, "sweep/replication/3").next_u64() >> 11));

@@ -61,7 +61,7 @@ TEST_CASE("mean, sample sd, 95% CI, min and max of a sample, worked by hand") {
     CHECK(s.max == 9);
 }
 
-TEST_CASE("one value has a mean but no sd or interval; no value has nothing") {
+TEST_CASE("one value has a mean but no sd or interval, no value has nothing") {
     NumericStats one = describe_sample({3.5});
     CHECK(one.n == 1);
     CHECK(one.mean == 3.5);
@@ -142,7 +142,7 @@ TEST_CASE("a power law with given exponents fits only the constant, by least squ
     CHECK(f.r2 == Approx(0.990567).epsilon(1e-5));
 }
 
-TEST_CASE("a linear fit recovers intercept and slopes; a parameter that does not vary is reported") {
+TEST_CASE("a linear fit recovers intercept and slopes, a parameter that does not vary is reported") {
     // y = 2 + 0.5 x - 3 z on a 4 x 2 grid.
     SweepSpec s = spec_with({{"/x", {0, 1, 4, 5}}, {"/z", {1, 2}}},
                             {{"fit", {{{"metric", "y"}, {"against", {"/x", "/z"}}, {"model", "linear"}}}}}, {"/x", "/z"});

@@ -267,6 +267,7 @@ private:
     // Loss recovery.
     RecoveryState recovery_ = RecoveryState::open;
     uint32_t dupacks_ = 0;
+    int64_t before_dupacks_ = 0;  // snd_max_data() at the first of the current duplicate ACKs
     int64_t recover_ = -1;       // RFC 6582 "recover", RFC 6675 RecoveryPoint (one past HighData)
     int64_t high_rxt_ = 0;       // RFC 6675 HighRxt (one past)
     int64_t rescue_rxt_ = -1;    // RFC 6675 RescueRxt; -1: undefined

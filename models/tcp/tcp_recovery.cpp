@@ -46,7 +46,9 @@ bool TcpEndpoint::is_duplicate_ack(const Packet& seg, int64_t acked_to, uint64_t
 }
 
 void TcpEndpoint::on_duplicate_ack(SimTime now) {
-    ++dupacks_;
+    // Where the data sent ended before this run of duplicates: what limited transmit sends
+    // after it does not count in the FlightSize that halves the window (RFC 5681 3.2 step 2).
+    if (dupacks_++ == 0) before_dupacks_ = snd_max_data();
     if (recovery_ == RecoveryState::fast) {
         // RFC 5681 3.2 step 4 / RFC 6582: each further duplicate inflates cwnd by one segment
         // (with SACK, pipe accounts for what left the network instead).
@@ -64,7 +66,8 @@ void TcpEndpoint::on_duplicate_ack(SimTime now) {
 }
 
 void TcpEndpoint::enter_fast_recovery(SimTime now) {
-    uint64_t flight = static_cast<uint64_t>(snd_max_data() - snd_una_data());
+    int64_t sent_end = dupacks_ > 0 ? std::min(before_dupacks_, snd_max_data()) : snd_max_data();
+    uint64_t flight = static_cast<uint64_t>(std::max<int64_t>(0, sent_end - snd_una_data()));
     cc_->on_congestion_event(flight, now);  // RFC 5681 3.2 step 2 (ssthresh; cwnd per algorithm)
     recovery_ = RecoveryState::fast;
     recover_ = snd_max_;
