@@ -5,8 +5,8 @@
 namespace tcpsim {
 
 std::pair<uint32_t, int> ConnectionTable::classify(const Packet& p) {
-    Key fwd = key_of(p.src_node, p.src_port, p.dst_node, p.dst_port);
-    if (auto it = ids_.find(fwd); it != ids_.end()) {
+    Key key = key_of(p.src_node, p.src_port, p.dst_node, p.dst_port);
+    if (auto it = ids_.find(key); it != ids_.end()) {
         const auto& c = conns_[it->second];
         return {it->second, (c.node[0] == p.src_node && c.port[0] == p.src_port) ? 0 : 1};
     }
@@ -18,8 +18,7 @@ std::pair<uint32_t, int> ConnectionTable::classify(const Packet& p) {
     c.node[1] = p.dst_node;
     c.port[1] = p.dst_port;
     conns_.push_back(c);
-    ids_.emplace(fwd, id);
-    ids_.emplace(key_of(p.dst_node, p.dst_port, p.src_node, p.src_port), id);
+    ids_.emplace(key, id);
     return {id, 0};
 }
 

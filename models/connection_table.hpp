@@ -4,7 +4,9 @@
 // work out per direction: the ISN (for Wireshark-style relative numbers), segment and byte
 // counts, and retransmissions (a segment that re-covers sequence space already sent).
 #include <cstdint>
+#include <deque>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "models/packet.hpp"
@@ -37,7 +39,7 @@ public:
     // endpoint 0).
     std::pair<uint32_t, int> classify(const Packet& p);
     ConnectionRecord& get(uint32_t id) { return conns_[id]; }
-    const std::vector<ConnectionRecord>& all() const { return conns_; }
+    const std::deque<ConnectionRecord>& all() const { return conns_; }
 
     // Accounts a segment leaving its sender; returns true if it is a retransmission.
     bool on_sent(const Packet& p);
@@ -52,7 +54,7 @@ public:
 private:
     // classify() for a packet whose conn_id is already set (by the tracer's on_send).
     std::pair<uint32_t, int> known(const Packet& p);
-    // (node << 16 | port) of the sender, then of the receiver: one 4-tuple in 96 bits.
+    // (node << 16 | port) of one endpoint, then the other's: one 4-tuple in 96 bits.
     struct Key {
         uint64_t src;
         uint32_t dst_node;
@@ -68,13 +70,18 @@ private:
             return static_cast<size_t>(x ^ (x >> 29));
         }
     };
+    // The same key for both directions (the lower endpoint first): one entry per connection.
     static Key key_of(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport) {
-        return Key{static_cast<uint64_t>(src) << 16 | sport, dst, dport};
+        uint64_t a = static_cast<uint64_t>(src) << 16 | sport, b = static_cast<uint64_t>(dst) << 16 | dport;
+        if (b < a) std::swap(a, b);
+        return Key{a, static_cast<uint32_t>(b >> 16), static_cast<uint16_t>(b & 0xFFFF)};
     }
     // A hash table: only lookups reach it (ids come from conns_, in order of first appearance),
     // so its iteration order never reaches the output.
     std::unordered_map<Key, uint32_t, KeyHash> ids_;
-    std::vector<ConnectionRecord> conns_;
+    // A deque: 100,000 records grow without a copy of them all (nor twice the memory at that
+    // moment) and without a vector's unused capacity.
+    std::deque<ConnectionRecord> conns_;
 };
 
 }  // namespace tcpsim

@@ -76,6 +76,12 @@ public:
     bool empty() const { return live_ == 0; }
     // Entries held, cancelled ones included (for the benchmark and compaction tests).
     size_t heap_entries() const { return entries_; }
+    // Entries the buckets have room for (their capacity): memory held, used or not.
+    size_t reserved_entries() const {
+        size_t n = 0;
+        for (const auto& b : buckets_) n += b.capacity();
+        return n;
+    }
     void reserve(size_t n) { nodes_.reserve(n); }
 
 private:
@@ -111,6 +117,7 @@ private:
     static constexpr int kDigitValues = 1 << kDigitBits;
     static constexpr int kBuckets = 1 + (64 / kDigitBits) * kDigitValues;
     static constexpr int kMaskWords = (kBuckets - 1 + 63) / 64;
+    static constexpr size_t kKeptBucketEntries = 4096;  // see bring_front()
     static uint64_t key_of(int64_t time) { return static_cast<uint64_t>(time) ^ (uint64_t{1} << 63); }
     static int64_t time_of(uint64_t key) { return static_cast<int64_t>(key ^ (uint64_t{1} << 63)); }
     static uint32_t low_of(const Entry& e) { return static_cast<uint32_t>(e.order); }
