@@ -7,7 +7,6 @@
 #include <deque>
 #include <unordered_map>
 #include <utility>
-#include <vector>
 
 #include "models/packet.hpp"
 #include "sim/json_reader.hpp"
@@ -54,27 +53,23 @@ public:
 private:
     // classify() for a packet whose conn_id is already set (by the tracer's on_send).
     std::pair<uint32_t, int> known(const Packet& p);
-    // (node << 16 | port) of one endpoint, then the other's: one 4-tuple in 96 bits.
+    // (node << 16 | port) of each endpoint, the lower first: one key for both directions.
     struct Key {
-        uint64_t src;
-        uint32_t dst_node;
-        uint16_t dst_port;
+        uint64_t low, high;
         bool operator==(const Key&) const = default;
     };
     struct KeyHash {
         size_t operator()(const Key& k) const {
             // splitmix64-style mixing: sequential ports and node ids spread over the buckets.
-            uint64_t x = k.src * 0x9E3779B97F4A7C15ull ^ ((static_cast<uint64_t>(k.dst_node) << 16 | k.dst_port) + 0x632BE59BD9B4E019ull);
+            uint64_t x = k.low * 0x9E3779B97F4A7C15ull ^ (k.high + 0x632BE59BD9B4E019ull);
             x ^= x >> 31;
             x *= 0xBF58476D1CE4E5B9ull;
             return static_cast<size_t>(x ^ (x >> 29));
         }
     };
-    // The same key for both directions (the lower endpoint first): one entry per connection.
     static Key key_of(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport) {
         uint64_t a = static_cast<uint64_t>(src) << 16 | sport, b = static_cast<uint64_t>(dst) << 16 | dport;
-        if (b < a) std::swap(a, b);
-        return Key{a, static_cast<uint32_t>(b >> 16), static_cast<uint16_t>(b & 0xFFFF)};
+        return a < b ? Key{a, b} : Key{b, a};
     }
     // A hash table: only lookups reach it (ids come from conns_, in order of first appearance),
     // so its iteration order never reaches the output.

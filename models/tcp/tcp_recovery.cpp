@@ -66,7 +66,8 @@ void TcpEndpoint::on_duplicate_ack(SimTime now) {
 }
 
 void TcpEndpoint::enter_fast_recovery(SimTime now) {
-    int64_t sent_end = dupacks_ > 0 ? std::min(before_dupacks_, snd_max_data()) : snd_max_data();
+    // Only on_duplicate_ack() calls this, so before_dupacks_ is this run's.
+    int64_t sent_end = std::min(before_dupacks_, snd_max_data());
     uint64_t flight = static_cast<uint64_t>(std::max<int64_t>(0, sent_end - snd_una_data()));
     cc_->on_congestion_event(flight, now);  // RFC 5681 3.2 step 2 (ssthresh; cwnd per algorithm)
     recovery_ = RecoveryState::fast;
