@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <queue>
 #include <vector>
 
@@ -150,12 +151,16 @@ double pairs_per_second(Q& q, size_t pending, uint64_t steps, const std::vector<
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+    // Sizes to run: the arguments, or 1e3..1e7.
+    std::vector<size_t> sizes;
+    for (int i = 1; i < argc; ++i) sizes.push_back(static_cast<size_t>(std::strtoull(argv[i], nullptr, 10)));
+    if (sizes.empty()) sizes = {1000, 10'000, 100'000, 1'000'000, 10'000'000};
     std::printf("| pending events | tcpsim EventQueue pairs/s | std::priority_queue pairs/s | ratio |\n");
     std::printf("|---:|---:|---:|---:|\n");
     uint64_t checksum = 0;
     const std::vector<int64_t> delay = delays();
-    for (size_t n : {size_t{1000}, size_t{10'000}, size_t{100'000}, size_t{1'000'000}, size_t{10'000'000}}) {
+    for (size_t n : sizes) {
         // Enough steps to pass through the whole queue several times, and at least 4 M.
         uint64_t steps = std::max<uint64_t>(4'000'000, 3 * n);
         double ours, theirs;
