@@ -151,6 +151,7 @@ RunOutputs::RunOutputs(const OutputRequest& request, const ScenarioConfig& confi
 
 void RunOutputs::attach(RunOptions& o) {
     o.trace_out = json_out_;
+    o.trace_in_background = json_out_ && !to_stdout_;
     if (json_format_) o.format = *json_format_;
     if (csv_) o.sinks.push_back(csv_.get());
     o.capture = capture_.get();

@@ -17,6 +17,7 @@ World::World(const ScenarioConfig& config, const RunOptions& options)
     net_.tracer().set_capture(options_.capture);
     sim_.set_interrupt_flag(options.interrupt);
     writer_.set_byte_limit(options.max_trace_bytes);
+    if (options.trace_in_background) writer_.write_in_background();
     writer_.set_on_stop([this] {
         sim_.stop(writer_.status() == TraceWriter::Status::limit_reached ? StopReason::trace_limit : StopReason::trace_error);
     });

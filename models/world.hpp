@@ -21,6 +21,7 @@ class PacketCapture;
 
 struct RunOptions {
     std::ostream* trace_out = nullptr;  // null: no JSON trace
+    bool trace_in_background = false;   // trace_out is a file of its own: written by a thread
     TraceFormat format = TraceFormat::json;
     std::optional<TraceLevel> level;    // overrides the scenario's (for the JSON trace)
     std::ostream* human = nullptr;      // tcpdump-like lines

@@ -38,12 +38,6 @@ char* key_text(char* p, std::string_view k) {
     return p;
 }
 
-template <typename T>
-void append_key_number(TextBuffer& out, std::string_view k, T v) {
-    char* p = out.room(k.size() + 4 + kNumberChars);
-    p = key_text(p, k);
-    out.commit(std::to_chars(p, p + kNumberChars, v).ptr);
-}
 }  // namespace
 
 void TraceWriter::append_escaped(std::string& out, std::string_view s) {
@@ -89,6 +83,12 @@ TraceWriter::TraceWriter(std::ostream* out, TraceFormat format, TraceLevel level
         buf_.reserve(kFlushAt + 4096);
     }
     wanted_ = json_wants_;
+}
+
+TraceWriter::~TraceWriter() = default;
+
+void TraceWriter::write_in_background() {
+    if (out_ && !background_) background_ = std::make_unique<BackgroundWriter>(*out_);
 }
 
 void TraceWriter::add_sink(TraceSink* sink) {
@@ -173,13 +173,19 @@ void TraceWriter::end(const Json& summary) {
         buf_.append('\n');
     }
     flush();
+    if (background_ && !background_->finish()) stop_writing(Status::write_failed);
     out_->flush();
 }
 
 void TraceWriter::flush() {
     if (!out_ || buf_.empty()) return;
-    out_->write(buf_.view().data(), static_cast<std::streamsize>(buf_.size()));
     bytes_ += buf_.size();
+    if (background_) {
+        background_->write(buf_);
+        if (background_->failed()) stop_writing(Status::write_failed);
+        return;
+    }
+    out_->write(buf_.view().data(), static_cast<std::streamsize>(buf_.size()));
     buf_.clear();
     if (!*out_) stop_writing(Status::write_failed);
 }
@@ -195,9 +201,9 @@ void TraceRecord::key(std::string_view k) {
 
 TraceValue* TraceRecord::sink_field(std::string_view k) { return sinks_ ? w_->fields_.add(k) : nullptr; }
 
-TraceRecord& TraceRecord::field(std::string_view k, int64_t v) {
+TraceRecord& TraceRecord::any_field(std::string_view k, int64_t v) {
     if (!w_) return *this;
-    if (json_) append_key_number(w_->buf_, k, v);
+    if (json_) json_number(k, v);
     if (TraceValue* f = sink_field(k)) {
         f->kind = TraceValue::Kind::i64;
         f->i = v;
@@ -205,9 +211,9 @@ TraceRecord& TraceRecord::field(std::string_view k, int64_t v) {
     return *this;
 }
 
-TraceRecord& TraceRecord::field(std::string_view k, uint64_t v) {
+TraceRecord& TraceRecord::any_field(std::string_view k, uint64_t v) {
     if (!w_) return *this;
-    if (json_) append_key_number(w_->buf_, k, v);
+    if (json_) json_number(k, v);
     if (TraceValue* f = sink_field(k)) {
         f->kind = TraceValue::Kind::u64;
         f->u = v;
@@ -253,6 +259,16 @@ TraceRecord& TraceRecord::field(std::string_view k, std::string_view v) {
         TraceWriter::append_escaped(w_->buf_, v);
     }
     if (TraceValue* f = sink_field(k)) w_->fields_.set_text(*f, TraceValue::Kind::string, v);
+    return *this;
+}
+
+TraceRecord& TraceRecord::text(std::string_view k, std::string_view plain, std::string_view quoted) {
+    if (!w_) return *this;
+    if (json_) {
+        key(k);
+        w_->buf_.append(quoted);
+    }
+    if (TraceValue* f = sink_field(k)) w_->fields_.set_text(*f, TraceValue::Kind::string, plain);
     return *this;
 }
 
