@@ -1,9 +1,16 @@
 #include "models/node.hpp"
 
+#include "sim/trace_writer.hpp"
+
 #include "models/link_direction.hpp"
 #include "models/network.hpp"
 
 namespace tcpsim {
+
+Node::Node(Network& net, uint32_t id, std::string name, NodeKind kind)
+    : net_(net), id_(id), name_(std::move(name)), kind_(kind) {
+    TraceWriter::append_escaped(json_name_, name_);
+}
 
 LinkDirection* Node::route_to(uint32_t dst) const {
     if (interfaces_.empty()) return nullptr;

@@ -27,11 +27,12 @@ class Node {
 public:
     static constexpr uint32_t kNoRoute = UINT32_MAX;
 
-    Node(Network& net, uint32_t id, std::string name, NodeKind kind)
-        : net_(net), id_(id), name_(std::move(name)), kind_(kind) {}
+    Node(Network& net, uint32_t id, std::string name, NodeKind kind);
 
     uint32_t id() const { return id_; }
     const std::string& name() const { return name_; }
+    // The name as a JSON string literal (quoted, escaped): it goes into most trace records.
+    const std::string& json_name() const { return json_name_; }
     NodeKind kind() const { return kind_; }
 
     void attach(LinkDirection* out) { interfaces_.push_back(out); }
@@ -54,6 +55,7 @@ private:
     Network& net_;
     uint32_t id_;
     std::string name_;
+    std::string json_name_;
     NodeKind kind_;
     std::vector<LinkDirection*> interfaces_;
     std::vector<uint32_t> next_hop_;

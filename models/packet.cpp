@@ -1,19 +1,26 @@
 #include "models/packet.hpp"
 
+#include "sim/text_buffer.hpp"
+
 namespace tcpsim {
 
+size_t flags_to_tcpdump(uint8_t f, char* out) {
+    char* p = out;
+    if (f & kSyn) *p++ = 'S';
+    if (f & kFin) *p++ = 'F';
+    if (f & kPsh) *p++ = 'P';
+    if (f & kRst) *p++ = 'R';
+    if (f & kUrg) *p++ = 'U';
+    if (f & kEce) *p++ = 'E';
+    if (f & kCwr) *p++ = 'W';
+    if (f & kAck) *p++ = '.';
+    if (p == out) p = copy_text(p, "none");
+    return static_cast<size_t>(p - out);
+}
+
 std::string flags_to_tcpdump(uint8_t f) {
-    std::string s;
-    if (f & kSyn) s += 'S';
-    if (f & kFin) s += 'F';
-    if (f & kPsh) s += 'P';
-    if (f & kRst) s += 'R';
-    if (f & kUrg) s += 'U';
-    if (f & kEce) s += 'E';
-    if (f & kCwr) s += 'W';
-    if (f & kAck) s += '.';
-    if (s.empty()) s = "none";
-    return s;
+    char buf[8];
+    return std::string(buf, flags_to_tcpdump(f, buf));
 }
 
 bool flags_from_text(const std::string& text, uint8_t& flags) {

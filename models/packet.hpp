@@ -24,6 +24,8 @@ inline constexpr uint8_t kEcnNotEct = 0, kEcnEct0 = 2, kEcnCe = 3;
 
 // tcpdump's notation: "S", "S.", ".", "P.", "F.", "R", "R." ...
 std::string flags_to_tcpdump(uint8_t flags);
+// The same into `out` (room for 8 characters); returns the length.
+size_t flags_to_tcpdump(uint8_t flags, char* out);
 // Parses tcpdump's notation (and "SA", "FA" style letters); false on an unknown letter.
 bool flags_from_text(const std::string& text, uint8_t& flags);
 

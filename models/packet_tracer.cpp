@@ -100,13 +100,18 @@ std::string PacketTracer::describe(const Packet& p) const {
 }
 
 void PacketTracer::segment_fields(TraceRecord& r, const Packet& p) const {
+    const Node& src = net_.node(p.src_node);
+    const Node& dst = net_.node(p.dst_node);
+    char flags[10];  // "flags", quoted: the letters need no escaping
+    size_t n = flags_to_tcpdump(p.flags, flags + 1);
+    flags[0] = flags[n + 1] = '"';
     r.field("conn", p.conn_id)
         .field("pkt", p.uid)
-        .field("src", net_.node(p.src_node).name())
+        .text("src", src.name(), src.json_name())
         .field("sport", static_cast<uint32_t>(p.src_port))
-        .field("dst", net_.node(p.dst_node).name())
+        .text("dst", dst.name(), dst.json_name())
         .field("dport", static_cast<uint32_t>(p.dst_port))
-        .field("flags", flags_to_tcpdump(p.flags))
+        .text("flags", std::string_view(flags + 1, n), std::string_view(flags, n + 2))
         .field("seq", p.seq)
         .field("ack", p.ack);
     uint32_t rel;
@@ -124,7 +129,7 @@ void PacketTracer::on_send(const Node& node, Packet& p) {
     bool retransmission = conns_.on_sent(p);
     if (w_.wants(TraceCategory::segment)) {
         auto r = w_.event(net_.sim().now(), "send");
-        r.field("node", node.name());
+        r.text("node", node.name(), node.json_name());
         segment_fields(r, p);
         if (retransmission) r.field("retransmission", true);
     }
@@ -157,7 +162,8 @@ void PacketTracer::on_drop(const Packet& p, DropReason reason, const LinkDirecti
     if (p.conn_id != Packet::kNoConnection) conns_.on_dropped(p);
     if (w_.wants(TraceCategory::segment)) {
         auto r = w_.event(net_.sim().now(), "drop");
-        r.field("node", link ? link->from().name() : node->name());
+        const Node& at = link ? link->from() : *node;
+        r.text("node", at.name(), at.json_name());
         if (link) r.field("link", link->name());
         r.field("reason", to_string(reason));
         segment_fields(r, p);
@@ -176,7 +182,7 @@ void PacketTracer::on_deliver(const Node& node, const Packet& p) {
     conns_.on_delivered(p);
     if (!w_.wants(TraceCategory::segment)) return;
     auto r = w_.event(net_.sim().now(), "deliver");
-    r.field("node", node.name());
+    r.text("node", node.name(), node.json_name());
     segment_fields(r, p);
 }
 

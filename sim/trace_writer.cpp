@@ -262,12 +262,9 @@ TraceRecord& TraceRecord::field(std::string_view k, std::string_view v) {
     return *this;
 }
 
-TraceRecord& TraceRecord::text(std::string_view k, std::string_view plain, std::string_view quoted) {
+TraceRecord& TraceRecord::any_text(std::string_view k, std::string_view plain, std::string_view quoted) {
     if (!w_) return *this;
-    if (json_) {
-        key(k);
-        w_->buf_.append(quoted);
-    }
+    if (json_) json_raw(k, quoted);
     if (TraceValue* f = sink_field(k)) w_->fields_.set_text(*f, TraceValue::Kind::string, plain);
     return *this;
 }

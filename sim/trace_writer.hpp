@@ -58,7 +58,9 @@ public:
     TraceRecord& field(std::string_view key, const char* v) { return field(key, std::string_view(v)); }
     // A text field whose JSON form (quoted and escaped) is known already: a node's name, say,
     // escaped once instead of on every record.
-    TraceRecord& text(std::string_view key, std::string_view plain, std::string_view quoted);
+    TraceRecord& text(std::string_view key, std::string_view plain, std::string_view quoted) {
+        return json_only_ ? json_raw(key, quoted) : any_text(key, plain, quoted);
+    }
     // A value that is already JSON text (a small nested object or array).
     TraceRecord& raw(std::string_view key, std::string_view json_text);
 
@@ -69,6 +71,8 @@ private:
     TraceValue* sink_field(std::string_view k);
     template <typename T>
     TraceRecord& json_number(std::string_view k, T v);
+    TraceRecord& json_raw(std::string_view k, std::string_view json_text);
+    TraceRecord& any_text(std::string_view k, std::string_view plain, std::string_view quoted);
     TraceRecord& any_field(std::string_view k, int64_t v);
     TraceRecord& any_field(std::string_view k, uint64_t v);
     TraceWriter* w_;  // null: the record is discarded
@@ -160,6 +164,18 @@ inline TraceRecord& TraceRecord::json_number(std::string_view k, T v) {
     p[0] = '"';
     p[1] = ':';
     b.commit(std::to_chars(p + 2, p + 50, v).ptr);
+    return *this;
+}
+
+inline TraceRecord& TraceRecord::json_raw(std::string_view k, std::string_view json_text) {
+    TextBuffer& b = w_->buf_;
+    char* p = b.room(k.size() + 4 + json_text.size());
+    p[0] = ',';
+    p[1] = '"';
+    p = copy_text(p + 2, k);
+    p[0] = '"';
+    p[1] = ':';
+    b.commit(copy_text(p + 2, json_text));
     return *this;
 }
 

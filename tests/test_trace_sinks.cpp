@@ -212,3 +212,22 @@ TEST_CASE("the summary table has one row per connection direction and per applic
         "app  type  client  server  bytes c>s  bytes s>c  RTOs  completed (s)  goodput (Mbit/s)  intact",
         "  0  bulk  normal  normal        100        200     3       8.270501             0.967  yes"});
 }
+
+TEST_CASE("a text field with its JSON form given: the JSON text gets that form, sinks the plain text") {
+    std::ostringstream out;
+    TraceWriter w(&out, TraceFormat::jsonl, TraceLevel::all);
+    RecordingSink sink(true);
+    w.add_sink(&sink);
+    w.event(SimTime::zero(), "send").text("node", "a\"b", "\"a\\\"b\"").field("seq", uint64_t{7});
+    w.flush();
+    REQUIRE(sink.seen.size() == 1);
+    CHECK(sink.seen[0] == "send 0 node='a\"b' seq=u7");
+    CHECK(Json::parse(lines(out.str()).at(0)).at("node") == "a\"b");
+
+    // The same record on the inline path (no sink takes it): the same JSON text.
+    std::ostringstream alone;
+    TraceWriter only_json(&alone, TraceFormat::jsonl, TraceLevel::all);
+    only_json.event(SimTime::zero(), "send").text("node", "a\"b", "\"a\\\"b\"").field("seq", uint64_t{7});
+    only_json.flush();
+    CHECK(alone.str() == out.str());
+}
