@@ -131,7 +131,7 @@ void TcpSession::snapshot(Side& side) {
     e.rto = ep.rtt().rto();
     e.cwnd = ep.cwnd();
     e.ssthresh = ep.ssthresh();
-    e.cc = std::string(ep.congestion_control().name());
+    e.cc = std::string(ep.congestion_control_name());
 }
 
 void TcpSession::side_closed(Side& side, TcpConnection&, CloseReason r) {

@@ -150,7 +150,7 @@ void cc_record(TcpStack& stack, uint32_t conn, const TcpEndpoint& ep, const CcSa
         .field("rto", s.rto.to_seconds())
         .field("bytes_acked", s.bytes_acked)
         .field("recovery", to_string(s.recovery))
-        .field("cc", ep.congestion_control().name());
+        .field("cc", ep.congestion_control_name());
 }
 }  // namespace
 
