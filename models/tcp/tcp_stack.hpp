@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <set>
 #include <memory>
@@ -63,17 +64,27 @@ private:
     // there; a later deadline is remembered and the early firing re-arms itself. Restarting the
     // RTO on every ACK thus costs no heap operation.
     struct LazyTimer {
+        // `due` is never negative (now plus a non-negative delay): INT64_MIN says "not set",
+        // which keeps the struct at 24 bytes.
+        static constexpr SimTime kOff = SimTime::from_ns(std::numeric_limits<int64_t>::min());
         TimerHandle handle;
         SimTime queued_at;  // when the entry in the event queue fires
-        SimTime due;        // when the endpoint wants it
-        bool active = false;
+        SimTime due = kOff; // when the endpoint wants it
+        bool active() const { return due != kOff; }
     };
+    // The retransmission and keepalive timers run on an idle connection (the handshake, then
+    // keepalive); persist, delayed ACK and TIME-WAIT only once data moves or the connection
+    // closes: they are allocated then, once per connection.
+    using RareTimers = std::array<LazyTimer, 3>;
+    LazyTimer* find_timer(TcpTimer t);
+    LazyTimer& timer(TcpTimer t);
 
     TcpStack& stack_;
     TcpEndpoint ep_;
     TcpApplication* app_;
     uint32_t trace_id_;
-    std::array<LazyTimer, kTcpTimerCount> timers_{};
+    std::array<LazyTimer, 2> timers_{};  // retransmit, keepalive
+    std::unique_ptr<RareTimers> rare_timers_;
 };
 
 class TcpStack final : public SegmentHandler, public EventTarget {
