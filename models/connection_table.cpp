@@ -6,9 +6,11 @@ namespace tcpsim {
 
 std::pair<uint32_t, int> ConnectionTable::classify(const Packet& p) {
     Key key = key_of(p.src_node, p.src_port, p.dst_node, p.dst_port);
-    if (auto it = ids_.find(key); it != ids_.end()) {
-        const auto& c = conns_[it->second];
-        return {it->second, (c.node[0] == p.src_node && c.port[0] == p.src_port) ? 0 : 1};
+    KeyOfSlot key_of_slot{&conns_};
+    if (const uint32_t* slot = ids_.find(key, key_of_slot, KeyHash{})) {
+        uint32_t id = *slot - 1;
+        const auto& c = conns_[id];
+        return {id, (c.node[0] == p.src_node && c.port[0] == p.src_port) ? 0 : 1};
     }
     uint32_t id = static_cast<uint32_t>(conns_.size());
     ConnectionRecord c{};
@@ -18,7 +20,7 @@ std::pair<uint32_t, int> ConnectionTable::classify(const Packet& p) {
     c.node[1] = p.dst_node;
     c.port[1] = p.dst_port;
     conns_.push_back(c);
-    ids_.emplace(key, id);
+    ids_.insert(id + 1, key_of_slot, KeyHash{});
     return {id, 0};
 }
 

@@ -5,11 +5,11 @@
 // counts, and retransmissions (a segment that re-covers sequence space already sent).
 #include <cstdint>
 #include <deque>
-#include <unordered_map>
 #include <utility>
 
 #include "models/packet.hpp"
 #include "sim/json_reader.hpp"
+#include "sim/probing_table.hpp"
 
 namespace tcpsim {
 
@@ -71,9 +71,17 @@ private:
         uint64_t a = static_cast<uint64_t>(src) << 16 | sport, b = static_cast<uint64_t>(dst) << 16 | dport;
         return a < b ? Key{a, b} : Key{b, a};
     }
-    // A hash table: only lookups reach it (ids come from conns_, in order of first appearance),
-    // so its iteration order never reaches the output.
-    std::unordered_map<Key, uint32_t, KeyHash> ids_;
+    // The key of a slot (id + 1) is its record's endpoints.
+    struct KeyOfSlot {
+        const std::deque<ConnectionRecord>* conns;
+        Key operator()(uint32_t slot) const {
+            const ConnectionRecord& c = (*conns)[slot - 1];
+            return key_of(c.node[0], c.port[0], c.node[1], c.port[1]);
+        }
+    };
+    // Ids + 1 (0: an empty slot) in a hash table of 4-byte slots: only lookups reach it (ids
+    // come from conns_, in order of first appearance), so its order never reaches the output.
+    ProbingTable<uint32_t> ids_;
     // A deque: 100,000 records grow without a copy of them all (nor twice the memory at that
     // moment) and without a vector's unused capacity.
     std::deque<ConnectionRecord> conns_;

@@ -186,7 +186,7 @@ void TcpConnection::write_cc_sample() { cc_record(stack_, trace_id_, ep_, ep_.cc
 std::vector<TcpConnection*> TcpStack::connections_in_order() const {
     std::vector<TcpConnection*> v;
     v.reserve(by_key_.size());
-    for (const auto& [k, c] : by_key_) v.push_back(c.get());
+    by_key_.for_each([&v](const Owned& c) { v.push_back(c.get()); });
     std::sort(v.begin(), v.end(), [](const TcpConnection* a, const TcpConnection* b) { return a->trace_id() < b->trace_id(); });
     return v;
 }
@@ -198,6 +198,11 @@ TcpStack::TcpStack(Network& net, Node& node, const TcpConfig& config) : net_(net
 }
 
 TcpStack::~TcpStack() = default;
+
+TcpConnection* TcpStack::find(uint16_t local_port, uint32_t remote_node, uint16_t remote_port) {
+    Owned* c = by_key_.find(key(local_port, remote_node, remote_port), key_of, hash);
+    return c ? c->get() : nullptr;
+}
 
 Simulator& TcpStack::sim() { return net_.sim(); }
 
@@ -215,13 +220,15 @@ TcpConnection& TcpStack::connect(uint32_t remote_node, uint16_t remote_port, con
         do {
             local_port = next_ephemeral_;
             next_ephemeral_ = next_ephemeral_ == 65535 ? 49152 : next_ephemeral_ + 1;
-        } while (by_key_.count(key(local_port, remote_node, remote_port)) || reserved_.count(local_port));
+        } while (find(local_port, remote_node, remote_port) || reserved_.count(local_port));
     }
     uint32_t iss = draw_iss(config, local_port, remote_node, remote_port);
     auto conn = std::make_unique<TcpConnection>(*this, config, TcpAddress{node_.id(), local_port},
                                                 TcpAddress{remote_node, remote_port}, iss, app);
     TcpConnection& c = *conn;
-    by_key_[key(local_port, remote_node, remote_port)] = std::move(conn);
+    // An explicit local port may name a connection still open: the new one takes its place.
+    if (Owned* old = by_key_.find(key(local_port, remote_node, remote_port), key_of, hash)) *old = std::move(conn);
+    else by_key_.insert(std::move(conn), key_of, hash);
     c.endpoint().connect(sim().now());
     return c;
 }
@@ -251,9 +258,8 @@ void TcpStack::send_reset_for(const Packet& p) {
 }
 
 void TcpStack::on_segment(const Packet& p) {
-    auto it = by_key_.find(key(p.dst_port, p.src_node, p.src_port));
-    if (it != by_key_.end()) {
-        it->second->endpoint().on_segment(p, sim().now());
+    if (TcpConnection* c = find(p.dst_port, p.src_node, p.src_port)) {
+        c->endpoint().on_segment(p, sim().now());
         return;
     }
     auto l = listeners_.find(p.dst_port);
@@ -262,7 +268,7 @@ void TcpStack::on_segment(const Packet& p) {
         auto conn = std::make_unique<TcpConnection>(*this, l->second.config, TcpAddress{node_.id(), p.dst_port},
                                                     TcpAddress{p.src_node, p.src_port}, iss, nullptr);
         TcpConnection& c = *conn;
-        by_key_[key(p.dst_port, p.src_node, p.src_port)] = std::move(conn);
+        by_key_.insert(std::move(conn), key_of, hash);
         if (l->second.accept) c.set_application(l->second.accept(c));
         c.endpoint().listen(sim().now());
         c.endpoint().on_segment(p, sim().now());
@@ -272,10 +278,10 @@ void TcpStack::on_segment(const Packet& p) {
 }
 
 void TcpStack::retire(TcpConnection& c) {
-    auto it = by_key_.find(key(c.endpoint().local().port, c.endpoint().remote().node, c.endpoint().remote().port));
-    if (it == by_key_.end() || it->second.get() != &c) return;
-    retired_.push_back(std::move(it->second));
-    by_key_.erase(it);
+    uint64_t k = key(c.endpoint().local().port, c.endpoint().remote().node, c.endpoint().remote().port);
+    Owned* found = by_key_.find(k, key_of, hash);
+    if (!found || found->get() != &c) return;
+    retired_.push_back(by_key_.take(k, key_of, hash));
     if (!reap_scheduled_) {
         reap_scheduled_ = true;
         sim().at(sim().now(), this, 0);
