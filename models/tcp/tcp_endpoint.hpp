@@ -286,19 +286,25 @@ private:
     int8_t rcv_wscale_ = 0;  // our shift, applied to windows we send (0..14)
     TcpState state_ = TcpState::CLOSED;
     RecoveryState reported_recovery_ = RecoveryState::open;
-    bool active_open_ = false;
-    bool fin_queued_ = false;
-    bool retransmit_armed_ = false, persist_armed_ = false, delack_armed_ = false;
-    bool timing_ = false;
-    bool irs_known_ = false;
-    bool fin_received_ = false;
-    bool have_fin_offset_ = false;
-    bool auto_read_ = true;
+    // One bit each: with the fields above they fit the last 8 bytes.
+    bool active_open_ : 1 = false;
+    bool fin_queued_ : 1 = false;
+    bool retransmit_armed_ : 1 = false;
+    bool persist_armed_ : 1 = false;
+    bool delack_armed_ : 1 = false;
+    bool timing_ : 1 = false;
+    bool irs_known_ : 1 = false;
+    bool fin_received_ : 1 = false;
+    bool have_fin_offset_ : 1 = false;
+    bool auto_read_ : 1 = true;
     // Options.
-    bool sack_ok_ = false, ts_ok_ = false, wscale_ok_ = false;
+    bool sack_ok_ : 1 = false;
+    bool ts_ok_ : 1 = false;
+    bool wscale_ok_ : 1 = false;
     // ECN (RFC 3168 6.1): negotiated; the receiver echoes CE with ECE until it sees CWR; the
     // sender reduces once per window of data and then sets CWR (TcpTransferState).
-    bool ecn_ok_ = false, ece_pending_ = false;
+    bool ecn_ok_ : 1 = false;
+    bool ece_pending_ : 1 = false;
 };
 
 }  // namespace tcpsim
