@@ -3,8 +3,10 @@
 // direction) with a small id in order of first appearance, and keeps what a capture tool would
 // work out per direction: the ISN (for Wireshark-style relative numbers), segment and byte
 // counts, and retransmissions (a segment that re-covers sequence space already sent).
+#include <array>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <utility>
 
 #include "models/packet.hpp"
@@ -17,11 +19,19 @@ struct DirectionStats {
     bool isn_known = false;
     uint32_t isn = 0;
     uint32_t high_end = 0;  // highest seq + seq_len sent so far (valid once isn_known)
-    uint64_t segments_sent = 0, wire_bytes_sent = 0, payload_bytes_sent = 0;
-    uint64_t retransmissions = 0, retransmitted_bytes = 0;
-    uint64_t segments_delivered = 0, payload_bytes_delivered = 0;
-    uint64_t segments_dropped = 0;
+    uint64_t segments_sent = 0, wire_bytes_sent = 0;
+    uint64_t segments_delivered = 0;
     uint64_t syn = 0, fin = 0, rst = 0;
+};
+
+// What a direction carries beyond segments: payload, retransmissions, drops. A connection that
+// only shook hands and keeps alive has none of it (its probes carry no data and re-cover no
+// sequence space), so it is allocated with the first of them, for both directions at once.
+struct DirectionData {
+    uint64_t payload_bytes_sent = 0;
+    uint64_t retransmissions = 0, retransmitted_bytes = 0;
+    uint64_t payload_bytes_delivered = 0;
+    uint64_t segments_dropped = 0;
 };
 
 struct ConnectionRecord {
@@ -30,6 +40,16 @@ struct ConnectionRecord {
     uint32_t node[2];
     uint16_t port[2];
     DirectionStats dir[2];
+    std::unique_ptr<std::array<DirectionData, 2>> data_block;  // null: all zero (see data())
+
+    const DirectionData& data(int d) const {
+        static const DirectionData kNone;
+        return data_block ? (*data_block)[d] : kNone;
+    }
+    DirectionData& data(int d) {
+        if (!data_block) data_block = std::make_unique<std::array<DirectionData, 2>>();
+        return (*data_block)[d];
+    }
 };
 
 class ConnectionTable {
