@@ -3,13 +3,15 @@
 // direction) with a small id in order of first appearance, and keeps what a capture tool would
 // work out per direction: the ISN (for Wireshark-style relative numbers), segment and byte
 // counts, and retransmissions (a segment that re-covers sequence space already sent).
+#include <array>
 #include <cstdint>
 #include <deque>
-#include <unordered_map>
+#include <memory>
 #include <utility>
 
 #include "models/packet.hpp"
 #include "sim/json_reader.hpp"
+#include "sim/probing_table.hpp"
 
 namespace tcpsim {
 
@@ -17,11 +19,19 @@ struct DirectionStats {
     bool isn_known = false;
     uint32_t isn = 0;
     uint32_t high_end = 0;  // highest seq + seq_len sent so far (valid once isn_known)
-    uint64_t segments_sent = 0, wire_bytes_sent = 0, payload_bytes_sent = 0;
-    uint64_t retransmissions = 0, retransmitted_bytes = 0;
-    uint64_t segments_delivered = 0, payload_bytes_delivered = 0;
-    uint64_t segments_dropped = 0;
+    uint64_t segments_sent = 0, wire_bytes_sent = 0;
+    uint64_t segments_delivered = 0;
     uint64_t syn = 0, fin = 0, rst = 0;
+};
+
+// What a direction carries beyond segments: payload, retransmissions, drops. A connection that
+// only shook hands and keeps alive has none of it (its probes carry no data and re-cover no
+// sequence space), so it is allocated with the first of them, for both directions at once.
+struct DirectionData {
+    uint64_t payload_bytes_sent = 0;
+    uint64_t retransmissions = 0, retransmitted_bytes = 0;
+    uint64_t payload_bytes_delivered = 0;
+    uint64_t segments_dropped = 0;
 };
 
 struct ConnectionRecord {
@@ -30,6 +40,16 @@ struct ConnectionRecord {
     uint32_t node[2];
     uint16_t port[2];
     DirectionStats dir[2];
+    std::unique_ptr<std::array<DirectionData, 2>> data_block;  // null: all zero (see data())
+
+    const DirectionData& data(int d) const {
+        static const DirectionData kNone;
+        return data_block ? (*data_block)[d] : kNone;
+    }
+    DirectionData& data(int d) {
+        if (!data_block) data_block = std::make_unique<std::array<DirectionData, 2>>();
+        return (*data_block)[d];
+    }
 };
 
 class ConnectionTable {
@@ -71,9 +91,17 @@ private:
         uint64_t a = static_cast<uint64_t>(src) << 16 | sport, b = static_cast<uint64_t>(dst) << 16 | dport;
         return a < b ? Key{a, b} : Key{b, a};
     }
-    // A hash table: only lookups reach it (ids come from conns_, in order of first appearance),
-    // so its iteration order never reaches the output.
-    std::unordered_map<Key, uint32_t, KeyHash> ids_;
+    // The key of a slot (id + 1) is its record's endpoints.
+    struct KeyOfSlot {
+        const std::deque<ConnectionRecord>* conns;
+        Key operator()(uint32_t slot) const {
+            const ConnectionRecord& c = (*conns)[slot - 1];
+            return key_of(c.node[0], c.port[0], c.node[1], c.port[1]);
+        }
+    };
+    // Ids + 1 (0: an empty slot) in a hash table of 4-byte slots: only lookups reach it (ids
+    // come from conns_, in order of first appearance), so its order never reaches the output.
+    ProbingTable<uint32_t> ids_;
     // A deque: 100,000 records grow without a copy of them all (nor twice the memory at that
     // moment) and without a vector's unused capacity.
     std::deque<ConnectionRecord> conns_;

@@ -206,17 +206,18 @@ Json PacketTracer::connections_summary() const {
         j["conn"] = c.id;
         for (int e = 0; e < 2; ++e) {
             const auto& s = c.dir[e];
+            const DirectionData& data = c.data(e);
             Json d;
             d["from"] = net_.node(c.node[e]).name() + ":" + std::to_string(c.port[e]);
             d["to"] = net_.node(c.node[1 - e]).name() + ":" + std::to_string(c.port[1 - e]);
             d["segments_sent"] = s.segments_sent;
             d["wire_bytes_sent"] = s.wire_bytes_sent;
-            d["payload_bytes_sent"] = s.payload_bytes_sent;
-            d["retransmissions"] = s.retransmissions;
-            d["retransmitted_bytes"] = s.retransmitted_bytes;
+            d["payload_bytes_sent"] = data.payload_bytes_sent;
+            d["retransmissions"] = data.retransmissions;
+            d["retransmitted_bytes"] = data.retransmitted_bytes;
             d["segments_delivered"] = s.segments_delivered;
-            d["payload_bytes_delivered"] = s.payload_bytes_delivered;
-            d["segments_dropped"] = s.segments_dropped;
+            d["payload_bytes_delivered"] = data.payload_bytes_delivered;
+            d["segments_dropped"] = data.segments_dropped;
             d["syn"] = s.syn;
             d["fin"] = s.fin;
             d["rst"] = s.rst;

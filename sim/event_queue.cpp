@@ -82,7 +82,7 @@ bool EventQueue::pop(FiredEvent& out) {
     }
     uint32_t n = node_of(top);
     Node& node = nodes_[n];
-    out = FiredEvent{SimTime::from_ns(time_of(top.key)), node.target, node.kind, node.arg};
+    out = FiredEvent{SimTime::from_ns(time_of(top.key)), node.target, node.kind, top.arg};
     // Fired: a handle to it stops being pending, and the node can be reused.
     node.target = nullptr;
     ++node.gen;

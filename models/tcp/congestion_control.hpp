@@ -46,11 +46,14 @@ public:
     void set_cwnd(uint64_t w) { cwnd_ = std::max<uint64_t>(w, smss_); }
 
     // RFC 6928: IW = min(N*SMSS, max(2*SMSS, 14600)) for N = 10; a different N is taken as asked.
-    void init(uint32_t smss, uint32_t initial_segments) {
-        smss_ = smss;
+    static uint64_t initial_window(uint32_t smss, uint32_t initial_segments) {
         uint64_t iw = static_cast<uint64_t>(initial_segments) * smss;
         if (initial_segments == 10) iw = std::min<uint64_t>(iw, std::max<uint64_t>(2ull * smss, 14600));
-        cwnd_ = iw;
+        return iw;
+    }
+    void init(uint32_t smss, uint32_t initial_segments) {
+        smss_ = smss;
+        cwnd_ = initial_window(smss, initial_segments);
         ssthresh_ = kInfiniteSsthresh;
         after_rto_ = false;
         reset();
@@ -85,6 +88,7 @@ protected:
 
 // Known names: "newreno", "reno", "cubic". Null for an unknown name (the loader refuses it first).
 std::unique_ptr<CongestionControl> make_congestion_control(std::string_view name);
+bool is_congestion_control_name(std::string_view name);
 inline constexpr std::string_view kCongestionControlNames = "newreno, reno, cubic";
 
 }  // namespace tcpsim

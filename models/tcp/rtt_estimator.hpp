@@ -27,8 +27,7 @@ public:
             srtt_ = SimTime::from_ns((7 * srtt_.ns() + r.ns()) / 8);   // alpha = 1/8
         }
         backoff_ = 0;
-        base_rto_ = clamp(srtt_ + std::max(SimTime::from_ns(1), rttvar_ * 4));  // K = 4
-        rto_ = base_rto_;
+        rto_ = clamp(srtt_ + std::max(SimTime::from_ns(1), rttvar_ * 4));  // K = 4
         ++samples_;
     }
     // RFC 6298 (5.5): double the RTO on every expiry, up to the maximum.
@@ -48,7 +47,7 @@ private:
     SimTime clamp(SimTime t) const { return std::min(max_rto_, std::max(min_rto_, t)); }
 
     SimTime srtt_, rttvar_;
-    SimTime rto_, base_rto_;
+    SimTime rto_;
     SimTime min_rto_, max_rto_;
     bool has_sample_ = false;
     uint32_t backoff_ = 0;

@@ -9,9 +9,10 @@ namespace tcpsim {
 
 TcpEndpoint::TcpEndpoint(const TcpConfig& config, TcpEndpointOutput& out, TcpAddress local, TcpAddress remote,
                          uint32_t iss)
-    : c_(config), out_(out), local_(local), remote_(remote), iss_(iss),
-      rtt_(config.initial_rto, config.min_rto, config.max_rto), cc_(make_congestion_control(config.cc)) {
-    if (!cc_) throw std::invalid_argument("unknown congestion control \"" + config.cc + "\"");
+    : c_(config), out_(out), local_(local), remote_(remote),
+      rtt_(config.initial_rto, config.min_rto, config.max_rto), iss_(iss) {
+    if (!is_congestion_control_name(config.cc))
+        throw std::invalid_argument("unknown congestion control \"" + config.cc + "\"");
     // RFC 7323 2.3: the smallest shift that lets the whole receive buffer be advertised.
     if (c_.window_scaling)
         while ((c_.receive_buffer >> rcv_wscale_) > 65535 && rcv_wscale_ < 14) ++rcv_wscale_;
@@ -19,10 +20,56 @@ TcpEndpoint::TcpEndpoint(const TcpConfig& config, TcpEndpointOutput& out, TcpAdd
     // ISS, so a fixed-ISN scenario also has fixed timestamps.
     ts_offset_ = iss;
     eff_mss_ = std::min(c_.mss, peer_mss_);
-    cc_->init(eff_mss_, c_.initial_cwnd_segments);
 }
 
 TcpEndpoint::~TcpEndpoint() = default;
+
+// An idle connection is two endpoints: what only a transfer needs belongs in TcpTransferState.
+// 312 bytes with LP64 and libstdc++ (it was 720 with the transfer state inline).
+static_assert(sizeof(TcpEndpoint) <= 312, "an idle endpoint stays small: see TcpTransferState");
+
+TcpTransferState& TcpEndpoint::xfer() {
+    if (!x_) {
+        // The congestion control as it would be had it existed from the start: init() is all that
+        // happened to it before data (here and in take_syn_options()).
+        x_ = std::make_unique<TcpTransferState>(make_congestion_control(c_.cc));
+        x_->cc->init(eff_mss_, c_.initial_cwnd_segments);
+    }
+    return *x_;
+}
+
+const SackScoreboard& TcpEndpoint::scoreboard() const {
+    static const SackScoreboard empty;
+    return x_ ? x_->scoreboard : empty;
+}
+
+TcpCounters TcpEndpoint::counters() const {
+    TcpCounters c;
+    c.segments_sent = segments_sent_;
+    c.segments_received = segments_received_;
+    c.syn_retransmissions = syn_retransmissions_;
+    c.keepalive_probes = keepalive_probes_;
+    c.max_cwnd = max_cwnd_;
+    c.rtt_samples = rtt_.samples();  // every sample goes through rtt_sample()
+    c.rtt_sum = rtt_sum_;
+    c.rto_expirations = syn_retransmissions_;  // each SYN retransmission follows an expiry
+    if (!x_) return c;
+    const TransferCounters& t = x_->counters;
+    c.bytes_sent = t.bytes_sent;
+    c.bytes_retransmitted = t.bytes_retransmitted;
+    c.retransmissions = t.retransmissions;
+    c.rto_expirations += t.data_rto_expirations;
+    c.zero_window_probes = t.zero_window_probes;
+    c.duplicate_segments = t.duplicate_segments;
+    c.out_of_order_segments = t.out_of_order_segments;
+    c.bytes_delivered = t.bytes_delivered;
+    c.fast_retransmits = t.fast_retransmits;
+    c.fast_recoveries = t.fast_recoveries;
+    c.spurious_retransmits = t.spurious_retransmits;
+    c.dsacks_received = t.dsacks_received;
+    c.ecn_reductions = t.ecn_reductions;
+    return c;
+}
 
 void TcpEndpoint::set_state(TcpState s, std::string_view reason) {
     if (s == state_) return;
@@ -119,10 +166,14 @@ void TcpEndpoint::abort(SimTime now) {
 
 void TcpEndpoint::read(uint64_t bytes, SimTime now) {
     uint64_t before = rcv_wnd();
-    unread_ -= std::min(bytes, unread_);
+    uint64_t unread = 0;
+    if (x_) {
+        x_->unread -= std::min(bytes, x_->unread);
+        unread = x_->unread;
+    }
     // Receiver SWS avoidance (RFC 1122 4.2.3.3): announce the opening only once it is worth a
     // segment, or half the buffer.
-    uint64_t free = c_.receive_buffer - unread_;
+    uint64_t free = c_.receive_buffer - unread;
     uint64_t threshold = std::min<uint64_t>(c_.receive_buffer / 2, eff_mss_);
     if (is_synchronized(state_) && free >= before + threshold) send_ack(now);
     check_invariants();
@@ -156,15 +207,14 @@ void TcpEndpoint::on_retransmit_timeout(SimTime now) {
     if (state_ == TcpState::SYN_SENT || state_ == TcpState::SYN_RECEIVED) {
         bool syn_sent = state_ == TcpState::SYN_SENT;
         uint32_t limit = syn_sent ? c_.syn_retries : c_.synack_retries;
-        if (counters_.syn_retransmissions >= limit) {
+        if (syn_retransmissions_ >= limit) {
             finish(CloseReason::connection_timed_out,
                    syn_sent ? "SYN retransmissions exhausted" : "SYN-ACK retransmissions exhausted");
             return;
         }
         // RFC 6298 (5.5)-(5.6): back off, retransmit, restart the timer.
         rtt_.back_off();
-        ++counters_.syn_retransmissions;
-        ++counters_.rto_expirations;
+        ++syn_retransmissions_;  // and one more RTO expiry (counters())
         timing_ = false;
         send_syn(!syn_sent, now);
         arm_retransmit(now);
@@ -173,33 +223,34 @@ void TcpEndpoint::on_retransmit_timeout(SimTime now) {
     }
     if (!is_synchronized(state_) || state_ == TcpState::TIME_WAIT) return;
     if (snd_una_ >= snd_max_) return;  // everything was acknowledged meanwhile
-    if (retries_ >= c_.data_retries) {
+    TcpTransferState& x = xfer();
+    if (x.retries >= c_.data_retries) {
         finish(CloseReason::retransmit_limit, "retransmission limit reached");
         return;
     }
-    ++retries_;
-    ++counters_.rto_expirations;
+    ++x.retries;
+    ++x.counters.data_rto_expirations;
     // RFC 5681 (4): ssthresh from the flight, cwnd to the loss window; RFC 6298 (5.4)-(5.6):
     // retransmit the earliest unacknowledged segment with a doubled RTO. The rest follows as
     // ACKs return (go-back-N from SND.UNA under the new cwnd).
-    cc_->on_rto(static_cast<uint64_t>(std::max<int64_t>(0, snd_max_data() - snd_una_data())), now);
+    x.cc->on_rto(static_cast<uint64_t>(std::max<int64_t>(0, snd_max_data() - snd_una_data())), now);
     rtt_.back_off();
     timing_ = false;
     // Eifel detection (RFC 3522) for the first expiry, when timestamps are on and SACK is off
     // (with SACK, D-SACK tells).
-    if (retries_ == 1 && ts_ok_ && !sack_ok_) {
-        eifel_armed_ = true;
-        rto_tsval_ = ts_now(now);
+    if (x.retries == 1 && ts_ok_ && !sack_ok_) {
+        x.eifel_armed = true;
+        x.rto_tsval = ts_now(now);
     }
     // Recovery by slow start from SND.UNA (RFC 5681 (4)); no fast recovery until what is
     // outstanding now is acknowledged (RFC 6582 3.2, RFC 6675 5.1). SACKed data is skipped.
-    recovery_ = RecoveryState::rto;
-    recover_ = snd_max_;
-    high_rxt_ = snd_una_;
-    dupacks_ = 0;
+    x.recovery = RecoveryState::rto;
+    x.recover = snd_max_;
+    x.high_rxt = snd_una_;
+    x.dupacks = 0;
     snd_nxt_ = snd_una_;
     int64_t data_left = written_ - snd_una_;
-    if (!scoreboard_.empty()) data_left = std::min(data_left, scoreboard_.next_hole(snd_una_, snd_max_data()).end - snd_una_);
+    if (!x.scoreboard.empty()) data_left = std::min(data_left, x.scoreboard.next_hole(snd_una_, snd_max_data()).end - snd_una_);
     uint32_t len = static_cast<uint32_t>(std::clamp<int64_t>(data_left, 0, eff_mss_));
     bool fin = fin_queued_ && snd_una_ + len == written_;
     send_segment(snd_una_, len, fin, now);
@@ -215,16 +266,17 @@ void TcpEndpoint::on_persist_timeout(SimTime now) {
         // Zero-window probe, as Linux sends it: an old sequence number the receiver must answer
         // with an ACK carrying its current window (RFC 9293 3.8.6.1).
         send_probe(now, false);
-        ++counters_.zero_window_probes;
-        ++persist_backoff_;
-        SimTime wait = std::min(c_.max_rto, rtt_.rto().sat_mul(int64_t{1} << std::min<uint32_t>(persist_backoff_, 30)));
+        TcpTransferState& x = xfer();
+        ++x.counters.zero_window_probes;
+        ++x.persist_backoff;
+        SimTime wait = std::min(c_.max_rto, rtt_.rto().sat_mul(int64_t{1} << std::min<uint32_t>(x.persist_backoff, 30)));
         out_.set_timer(TcpTimer::persist, now.sat_add(wait));
         persist_armed_ = true;
         return;
     }
     // Sender SWS override: the window is open but too small to be worth it and nothing is in
     // flight to bring an ACK; send what fits.
-    persist_backoff_ = 0;
+    if (x_) x_->persist_backoff = 0;
     if (written_ > snd_nxt_ && snd_wnd_ > 0) {
         uint64_t len = std::min<uint64_t>({snd_wnd_, static_cast<uint64_t>(written_ - snd_nxt_), eff_mss_});
         bool fin = fin_queued_ && snd_nxt_ + static_cast<int64_t>(len) == written_;
@@ -266,7 +318,7 @@ void TcpEndpoint::on_keepalive_timeout(SimTime now) {
     }
     send_probe(now, c_.keepalive.probe_with_byte);
     ++probes_out_;
-    ++counters_.keepalive_probes;
+    ++keepalive_probes_;
     out_.set_timer(TcpTimer::keepalive, now.sat_add(c_.keepalive.interval));
 }
 

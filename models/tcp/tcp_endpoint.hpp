@@ -15,12 +15,10 @@
 
 #include "models/packet.hpp"
 #include "models/tcp/congestion_control.hpp"
-#include "models/tcp/reassembly_queue.hpp"
 #include "models/tcp/rtt_estimator.hpp"
-#include "models/tcp/sack_blocks.hpp"
-#include "models/tcp/sack_scoreboard.hpp"
 #include "models/tcp/tcp_config.hpp"
 #include "models/tcp/tcp_state.hpp"
+#include "models/tcp/tcp_transfer_state.hpp"
 #include "sim/time.hpp"
 
 namespace tcpsim {
@@ -45,15 +43,6 @@ enum class CloseReason : uint8_t {
 constexpr std::string_view to_string(CloseReason r) {
     constexpr std::string_view names[] = {"normal", "reset", "connection refused", "connection timed out",
                                           "retransmission limit", "keepalive timeout", "aborted"};
-    return names[static_cast<size_t>(r)];
-}
-
-// Loss-recovery state of the sender: "fast" is fast recovery (RFC 5681/6582, or RFC 6675 with
-// SACK), "rto" the slow start that follows a retransmission timeout until what was outstanding
-// at the timeout is acknowledged.
-enum class RecoveryState : uint8_t { open, fast, rto };
-constexpr std::string_view to_string(RecoveryState r) {
-    constexpr std::string_view names[] = {"open", "fast", "rto"};
     return names[static_cast<size_t>(r)];
 }
 
@@ -145,15 +134,18 @@ public:
     uint32_t irs() const { return irs_; }
     uint32_t snd_una() const { return seq_of(snd_una_); }
     uint32_t snd_nxt() const { return seq_of(snd_nxt_); }
-    uint32_t rcv_nxt() const { return rcv_seq_of(rcv_.next() + rcv_fin_extra()); }
+    uint32_t rcv_nxt() const { return rcv_seq_of(rcv_next() + rcv_fin_extra()); }
     uint64_t snd_wnd() const { return snd_wnd_; }
     uint64_t rcv_wnd() const;
-    uint64_t cwnd() const { return cc_->cwnd(); }
-    uint64_t ssthresh() const { return cc_->ssthresh(); }
+    // Before the congestion control exists (no data yet) it would still be where init() left it.
+    uint64_t cwnd() const {
+        return x_ ? x_->cc->cwnd() : CongestionControl::initial_window(eff_mss_, c_.initial_cwnd_segments);
+    }
+    uint64_t ssthresh() const { return x_ ? x_->cc->ssthresh() : CongestionControl::kInfiniteSsthresh; }
     uint64_t flight_size() const { return static_cast<uint64_t>(snd_nxt_data() - snd_una_data()); }
     uint32_t effective_mss() const { return eff_mss_; }
     const RttEstimator& rtt() const { return rtt_; }
-    const TcpCounters& counters() const { return counters_; }
+    TcpCounters counters() const;
     const TcpConfig& config() const { return c_; }
     bool sack_permitted() const { return sack_ok_; }
     bool ecn_enabled() const { return ecn_ok_; }
@@ -163,10 +155,13 @@ public:
     uint64_t bytes_queued() const { return static_cast<uint64_t>(written_); }
     uint64_t bytes_acked() const { return static_cast<uint64_t>(snd_una_data()); }
     uint32_t keepalive_probes_unanswered() const { return probes_out_; }
-    RecoveryState recovery() const { return recovery_; }
-    const CongestionControl& congestion_control() const { return *cc_; }
-    const SackScoreboard& scoreboard() const { return scoreboard_; }
-    uint32_t duplicate_acks() const { return dupacks_; }
+    RecoveryState recovery() const { return x_ ? x_->recovery : RecoveryState::open; }
+    std::string_view congestion_control_name() const { return x_ ? x_->cc->name() : std::string_view(c_.cc); }
+    const SackScoreboard& scoreboard() const;
+    uint32_t duplicate_acks() const { return x_ ? x_->dupacks : 0; }
+    // Whether the state of a transfer (TcpTransferState) has been allocated: not for a
+    // connection that only shook hands and kept alive.
+    bool has_transfer_state() const { return x_ != nullptr; }
     // RFC 6675 SetPipe: the sender's estimate of bytes in the network.
     uint64_t pipe() const;
     CcSample cc_sample() const;
@@ -195,6 +190,9 @@ private:
     void take_timestamp(const Packet& seg);
     void rtt_from_echo(uint32_t ts_ecr, SimTime now);
     void rtt_sample(SimTime r);
+    // The transfer state, allocated on first use (see TcpTransferState): every change to it goes
+    // through here, reads of it while absent see its initial values.
+    TcpTransferState& xfer();
     uint32_t ts_now(SimTime now) const { return static_cast<uint32_t>(now.ns() / c_.timestamp_tick.ns()) + ts_offset_; }
 
     // tcp_recovery.cpp: loss detection and recovery (RFC 5681, 6582, 6675, 2883)
@@ -212,6 +210,7 @@ private:
     void report_congestion();
     void on_ecn_echo(SimTime now);
     int64_t snd_max_data() const { return std::min(snd_max_, written_); }
+    uint64_t rcv_next() const { return x_ ? x_->rcv.next() : 0; }
 
     // tcp_output.cpp: what leaves
     void send_syn(bool with_ack, SimTime now);
@@ -230,7 +229,7 @@ private:
     uint32_t rcv_seq_of(uint64_t offset) const { return irs_ + 1 + static_cast<uint32_t>(offset); }
     // Receive offset of a sequence number, reckoned near rcv_nxt.
     int64_t rcv_offset_of(uint32_t seq) const {
-        return static_cast<int64_t>(rcv_.next()) + static_cast<int32_t>(seq - rcv_seq_of(rcv_.next()));
+        return static_cast<int64_t>(rcv_next()) + static_cast<int32_t>(seq - rcv_seq_of(rcv_next()));
     }
     int64_t snd_una_data() const { return snd_una_ < 0 ? 0 : std::min(snd_una_, written_); }
     int64_t snd_nxt_data() const { return snd_nxt_ < 0 ? 0 : std::min(snd_nxt_, written_); }
@@ -238,82 +237,74 @@ private:
     bool fin_sent() const { return fin_queued_ && snd_max_ > written_; }
     bool fin_acked() const { return fin_queued_ && snd_una_ > written_; }
 
+    // Fields are ordered by size so that no padding creeps in: 100,000 idle connections carry
+    // two of these each. What only a transfer needs is in x_ (TcpTransferState).
     const TcpConfig& c_;  // see the constructor
     TcpEndpointOutput& out_;
+    std::unique_ptr<TcpTransferState> x_;  // null until first needed (xfer())
     TcpAddress local_, remote_;
-    TcpState state_ = TcpState::CLOSED;
-    bool active_open_ = false;
 
     // Send side (offsets; see above).
-    uint32_t iss_;
     int64_t snd_una_ = -1, snd_nxt_ = -1, snd_max_ = -1;
     int64_t written_ = 0;    // bytes the application has queued, in all
-    bool fin_queued_ = false;
     uint64_t snd_wnd_ = 0, max_snd_wnd_ = 0;
-    uint32_t snd_wl1_ = 0, snd_wl2_ = 0;
-    int snd_wscale_ = 0;     // the peer's shift, applied to windows it sends
-    uint32_t peer_mss_ = 536;  // RFC 9293 3.7.1 default when the peer sends no MSS option
-    uint32_t eff_mss_ = 536;
-    uint32_t retries_ = 0;   // consecutive expiries of the retransmission timer
-    uint32_t persist_backoff_ = 0;
-    bool retransmit_armed_ = false, persist_armed_ = false;
-    // Karn's rule timing (when timestamps are off): one segment timed at a time.
-    bool timing_ = false;
+    // Karn's rule timing (when timestamps are off): one segment timed at a time; the SYN too.
     int64_t timed_offset_ = 0;
     SimTime timed_at_;
     RttEstimator rtt_;
-    std::unique_ptr<CongestionControl> cc_;
-
-    // Loss recovery.
-    RecoveryState recovery_ = RecoveryState::open;
-    uint32_t dupacks_ = 0;
-    int64_t before_dupacks_ = 0;  // snd_max_data() at the first of the current duplicate ACKs
-    int64_t recover_ = -1;       // RFC 6582 "recover", RFC 6675 RecoveryPoint (one past HighData)
-    int64_t high_rxt_ = 0;       // RFC 6675 HighRxt (one past)
-    int64_t rescue_rxt_ = -1;    // RFC 6675 RescueRxt; -1: undefined
-    bool partial_ack_seen_ = false;
-    SackScoreboard scoreboard_;
-    // Recent retransmissions, to tell a D-SACK for one of them (spurious) from a link duplicate.
-    struct Retransmitted {
-        int64_t begin = 0, end = 0;
-    };
-    // Allocated at the first retransmission: most connections never retransmit, and 256 bytes
-    // per idle connection add up.
-    std::unique_ptr<std::array<Retransmitted, 16>> recent_rxt_;
-    uint32_t recent_rxt_next_ = 0;
-    uint32_t rto_tsval_ = 0;     // Eifel (RFC 3522): TSval of the first timeout retransmission
-    bool eifel_armed_ = false;
-    CcSample reported_;          // the last sample given to congestion_changed()
 
     // Receive side.
-    uint32_t irs_ = 0;
-    bool irs_known_ = false;
-    ReassemblyQueue rcv_;
-    SackBlocks sack_blocks_;
-    bool fin_received_ = false;
-    bool have_fin_offset_ = false;
     uint64_t fin_offset_ = 0;      // where the peer's FIN sits (may arrive out of order)
-    uint64_t unread_ = 0;          // delivered in order, not yet read by the application
     uint64_t rcv_adv_ = 0;         // right edge of the window we advertised (never shrinks)
-    int rcv_wscale_ = 0;           // our shift, applied to windows we send
-    uint32_t segments_unacked_ = 0;
-    bool delack_armed_ = false;
-    bool auto_read_ = true;
+    SimTime last_received_;        // keepalive
 
-    // Options.
-    bool sack_ok_ = false, ts_ok_ = false, wscale_ok_ = false;
-    // ECN (RFC 3168 6.1): negotiated; the receiver echoes CE with ECE until it sees CWR; the
-    // sender reduces once per window of data and then sets CWR.
-    bool ecn_ok_ = false, ece_pending_ = false, cwr_pending_ = false;
-    int64_t ecn_recover_ = -1;
+    // What the last congestion_changed() was given, as far as report_congestion() compares it.
+    struct Reported {
+        uint64_t cwnd = 0, ssthresh = 0;
+        SimTime srtt, rto;
+    } reported_;
+
+    // The counters an idle connection moves too (the rest: TransferCounters).
+    uint64_t segments_sent_ = 0, segments_received_ = 0;
+    uint64_t keepalive_probes_ = 0;
+    uint64_t max_cwnd_ = 0;
+    SimTime rtt_sum_;  // for the mean RTT
+
+    uint32_t iss_;
+    uint32_t irs_ = 0;
+    uint32_t snd_wl1_ = 0, snd_wl2_ = 0;
+    uint32_t peer_mss_ = 536;  // RFC 9293 3.7.1 default when the peer sends no MSS option
+    uint32_t eff_mss_ = 536;
     uint32_t ts_recent_ = 0;
     uint32_t ts_offset_ = 0;
+    uint32_t probes_out_ = 0;      // keepalive: at most keepalive.count
+    uint32_t segments_unacked_ = 0;  // delayed ACK: at most delayed_ack.every
+    // The SYN is retransmitted at most syn_retries (or synack_retries) times, both uint32.
+    uint32_t syn_retransmissions_ = 0;
 
-    // Keepalive.
-    SimTime last_received_;
-    uint32_t probes_out_ = 0;
-
-    TcpCounters counters_;
+    int8_t snd_wscale_ = 0;  // the peer's shift, applied to windows it sends (0..14)
+    int8_t rcv_wscale_ = 0;  // our shift, applied to windows we send (0..14)
+    TcpState state_ = TcpState::CLOSED;
+    RecoveryState reported_recovery_ = RecoveryState::open;
+    // One bit each: with the fields above they fit the last 8 bytes.
+    bool active_open_ : 1 = false;
+    bool fin_queued_ : 1 = false;
+    bool retransmit_armed_ : 1 = false;
+    bool persist_armed_ : 1 = false;
+    bool delack_armed_ : 1 = false;
+    bool timing_ : 1 = false;
+    bool irs_known_ : 1 = false;
+    bool fin_received_ : 1 = false;
+    bool have_fin_offset_ : 1 = false;
+    bool auto_read_ : 1 = true;
+    // Options.
+    bool sack_ok_ : 1 = false;
+    bool ts_ok_ : 1 = false;
+    bool wscale_ok_ : 1 = false;
+    // ECN (RFC 3168 6.1): negotiated; the receiver echoes CE with ECE until it sees CWR; the
+    // sender reduces once per window of data and then sets CWR (TcpTransferState).
+    bool ecn_ok_ : 1 = false;
+    bool ece_pending_ : 1 = false;
 };
 
 }  // namespace tcpsim

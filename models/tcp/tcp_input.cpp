@@ -7,7 +7,7 @@
 namespace tcpsim {
 
 void TcpEndpoint::on_segment(const Packet& seg, SimTime now) {
-    ++counters_.segments_received;
+    ++segments_received_;
     // Keepalive: any segment from the peer shows it is alive (RFC 1122 4.2.3.6).
     last_received_ = now;
     probes_out_ = 0;
@@ -39,7 +39,7 @@ void TcpEndpoint::take_syn_options(const Packet& seg) {
     // The payload of a full segment: the smaller MSS, less the timestamp option that every
     // segment will carry (as Linux: 1460 - 12 = 1448).
     eff_mss_ = std::min(c_.mss, peer_mss_) - (ts_ok_ ? 12u : 0u);
-    cc_->init(eff_mss_, c_.initial_cwnd_segments);
+    if (x_) x_->cc->init(eff_mss_, c_.initial_cwnd_segments);  // else xfer() will
     if (ts_ok_) ts_recent_ = o.ts_val;
 }
 
@@ -130,8 +130,7 @@ void TcpEndpoint::rtt_from_echo(uint32_t ts_ecr, SimTime now) {
 
 void TcpEndpoint::rtt_sample(SimTime r) {
     rtt_.sample(r);
-    ++counters_.rtt_samples;
-    counters_.rtt_sum = counters_.rtt_sum.sat_add(r);
+    rtt_sum_ = rtt_sum_.sat_add(r);
 }
 
 bool TcpEndpoint::acceptable(const Packet& seg) const {
@@ -180,11 +179,12 @@ void TcpEndpoint::input_synchronized(const Packet& seg, SimTime now) {
         if (rcv_wnd() == 0 && seg.seq == rcv_nxt() && (seg.flags & kAck)) process_ack(seg, now);
         if (state_ == TcpState::CLOSED) return;
         if (seg.payload_len) {
-            ++counters_.duplicate_segments;
+            TcpTransferState& x = xfer();
+            ++x.counters.duplicate_segments;
             // RFC 2883: tell the sender, with a D-SACK block, that this data came twice.
             int64_t begin = rcv_offset_of(seg.seq), end = begin + seg.payload_len;
-            if (sack_ok_ && begin >= 0 && end <= static_cast<int64_t>(rcv_.next()))
-                sack_blocks_.duplicate(static_cast<uint64_t>(begin), static_cast<uint64_t>(end));
+            if (sack_ok_ && begin >= 0 && end <= static_cast<int64_t>(x.rcv.next()))
+                x.sack_blocks.duplicate(static_cast<uint64_t>(begin), static_cast<uint64_t>(end));
         }
         send_ack(now);
         return;
@@ -253,9 +253,9 @@ void TcpEndpoint::input_synchronized(const Packet& seg, SimTime now) {
     if (seg.flags & kFin) {
         have_fin_offset_ = true;
         fin_offset_ = static_cast<uint64_t>(rcv_offset_of(seg.seq + seg.payload_len));
-        if (seg.payload_len == 0 && fin_offset_ != rcv_.next()) send_ack(now);  // a FIN beyond a hole
+        if (seg.payload_len == 0 && fin_offset_ != rcv_next()) send_ack(now);  // a FIN beyond a hole
     }
-    if (have_fin_offset_ && !fin_received_ && rcv_.next() == fin_offset_) process_fin(now);
+    if (have_fin_offset_ && !fin_received_ && rcv_next() == fin_offset_) process_fin(now);
 }
 
 void TcpEndpoint::process_ack(const Packet& seg, SimTime now) {
@@ -270,7 +270,7 @@ void TcpEndpoint::process_ack(const Packet& seg, SimTime now) {
         int64_t data_before = snd_una_data();
         snd_una_ = acked_to;
         if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
-        scoreboard_.advance(snd_una_);
+        if (x_) x_->scoreboard.advance(snd_una_);
         uint64_t acked_bytes = static_cast<uint64_t>(snd_una_data() - data_before);
         // RTT: from the echoed timestamp (RFC 7323 4.1), else the timed segment (Karn's rule).
         if (ts_ok_ && seg.options.has_timestamps && seg.options.ts_ecr) {
@@ -279,14 +279,14 @@ void TcpEndpoint::process_ack(const Packet& seg, SimTime now) {
             rtt_sample(now - timed_at_);
             timing_ = false;
         }
-        if (eifel_armed_) {
+        if (x_ && x_->eifel_armed) {
             // RFC 3522: the first ACK after a timeout retransmission echoes a timestamp older
             // than that retransmission: it acknowledges the original; the timeout was spurious.
-            eifel_armed_ = false;
-            if (seg.options.has_timestamps && seg.options.ts_ecr && seq_lt(seg.options.ts_ecr, rto_tsval_))
-                ++counters_.spurious_retransmits;
+            x_->eifel_armed = false;
+            if (seg.options.has_timestamps && seg.options.ts_ecr && seq_lt(seg.options.ts_ecr, x_->rto_tsval))
+                ++x_->counters.spurious_retransmits;
         }
-        retries_ = 0;
+        if (x_) x_->retries = 0;
         bool restart = on_new_ack(acked_bytes, flight_before, now);
         // RFC 6298 (5.2)/(5.3): stop the timer when all is acknowledged, else restart it.
         if (snd_una_ >= snd_max_) {
@@ -310,51 +310,52 @@ void TcpEndpoint::process_ack(const Packet& seg, SimTime now) {
         if (snd_wnd_ > 0 && persist_armed_) {
             out_.cancel_timer(TcpTimer::persist);
             persist_armed_ = false;
-            persist_backoff_ = 0;
+            if (x_) x_->persist_backoff = 0;
         }
     }
-    if (recovery_ == RecoveryState::fast && sack_ok_) sack_recovery_send(now);
+    if (recovery() == RecoveryState::fast && sack_ok_) sack_recovery_send(now);
     else try_send(now);
 }
 
 void TcpEndpoint::process_data(const Packet& seg, SimTime now) {
+    TcpTransferState& x = xfer();
     int64_t begin = rcv_offset_of(seg.seq);
     int64_t end = begin + seg.payload_len;
-    int64_t next = static_cast<int64_t>(rcv_.next());
+    int64_t next = static_cast<int64_t>(x.rcv.next());
     // Bytes beyond the advertised window are not kept (RFC 9293 3.10.7.4, seventh).
     end = std::min<int64_t>(end, next + static_cast<int64_t>(rcv_wnd()));
     if (end <= next) {
-        ++counters_.duplicate_segments;
-        if (sack_ok_ && begin >= 0) sack_blocks_.duplicate(static_cast<uint64_t>(begin), static_cast<uint64_t>(end));
+        ++x.counters.duplicate_segments;
+        if (sack_ok_ && begin >= 0) x.sack_blocks.duplicate(static_cast<uint64_t>(begin), static_cast<uint64_t>(end));
         send_ack(now);
         return;
     }
     bool in_order = begin <= next;
-    bool had_gaps = !rcv_.out_of_order().empty();
+    bool had_gaps = !x.rcv.out_of_order().empty();
     if (sack_ok_) {
         if (begin < next && begin >= 0) {
-            sack_blocks_.duplicate(static_cast<uint64_t>(begin), static_cast<uint64_t>(next));  // partly old
+            x.sack_blocks.duplicate(static_cast<uint64_t>(begin), static_cast<uint64_t>(next));  // partly old
         } else if (!in_order) {
             // Data already held out of order is a duplicate too (RFC 2883 4.1.2); new data
             // makes its block the most recent one (RFC 2018 4).
-            const auto& ooo = rcv_.out_of_order();
+            const auto& ooo = x.rcv.out_of_order();
             auto it = std::upper_bound(ooo.begin(), ooo.end(), static_cast<uint64_t>(begin),
                                        [](uint64_t v, const ReassemblyQueue::Range& r) { return v < r.end; });
             if (it != ooo.end() && it->begin <= static_cast<uint64_t>(begin) && static_cast<uint64_t>(end) <= it->end)
-                sack_blocks_.duplicate(static_cast<uint64_t>(begin), static_cast<uint64_t>(end));
+                x.sack_blocks.duplicate(static_cast<uint64_t>(begin), static_cast<uint64_t>(end));
             else
-                sack_blocks_.arrived_out_of_order(static_cast<uint64_t>(begin));
+                x.sack_blocks.arrived_out_of_order(static_cast<uint64_t>(begin));
         }
     }
-    uint64_t advanced = rcv_.add(static_cast<uint64_t>(std::max(begin, next)), static_cast<uint64_t>(end));
-    if (!in_order) ++counters_.out_of_order_segments;
+    uint64_t advanced = x.rcv.add(static_cast<uint64_t>(std::max(begin, next)), static_cast<uint64_t>(end));
+    if (!in_order) ++x.counters.out_of_order_segments;
     // Out of order: ACK at once (the duplicate ACK tells the sender); filling a hole: ACK at once
     // too (RFC 5681 4.2); in order: delayed-ACK rules.
     if (!in_order || had_gaps) send_ack(now);
     else ack_or_delay(now, false);
     if (advanced) {
-        counters_.bytes_delivered += advanced;
-        if (!auto_read_) unread_ += advanced;
+        x.counters.bytes_delivered += advanced;
+        if (!auto_read_) x.unread += advanced;
         out_.data_received(static_cast<uint64_t>(next), advanced);
     }
 }

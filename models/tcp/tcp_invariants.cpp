@@ -26,11 +26,16 @@ void TcpEndpoint::check_invariants() const {
         TCPSIM_INVARIANT(retransmit_armed_, "outstanding data has the retransmission timer armed");
     // Receive side: what the application has not read fits the buffer we advertised from, and the
     // reassembly queue holds sorted, disjoint ranges beyond RCV.NXT.
-    TCPSIM_INVARIANT(unread_ <= c_.receive_buffer, "unread data fits the receive buffer");
-    [[maybe_unused]] uint64_t edge = rcv_.next();
-    for (const auto& r : rcv_.out_of_order()) {
-        TCPSIM_INVARIANT(r.begin > edge && r.begin < r.end, "out-of-order ranges are sorted, disjoint and beyond RCV.NXT");
-        edge = r.end;
+    if (x_) {
+        TCPSIM_INVARIANT(x_->unread <= c_.receive_buffer, "unread data fits the receive buffer");
+        [[maybe_unused]] uint64_t edge = x_->rcv.next();
+        for (const auto& r : x_->rcv.out_of_order()) {
+            TCPSIM_INVARIANT(r.begin > edge && r.begin < r.end, "out-of-order ranges are sorted, disjoint and beyond RCV.NXT");
+            edge = r.end;
+        }
+    } else {
+        // Without the transfer state no data has arrived or been sent (TcpTransferState).
+        TCPSIM_INVARIANT(snd_max_data() <= 0, "data was sent only with the transfer state allocated");
     }
     TCPSIM_INVARIANT(eff_mss_ > 0, "the effective MSS is positive");
 }

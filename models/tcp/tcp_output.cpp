@@ -7,8 +7,8 @@
 namespace tcpsim {
 
 uint32_t TcpEndpoint::advertised_window_field() {
-    uint64_t next = rcv_.next();
-    uint64_t free = c_.receive_buffer - unread_;
+    uint64_t next = rcv_next();
+    uint64_t free = c_.receive_buffer - (x_ ? x_->unread : 0);
     uint64_t offered = rcv_adv_ > next ? rcv_adv_ - next : 0;
     // Receiver SWS avoidance (RFC 1122 4.2.3.3): move the right edge only by a worthwhile step.
     uint64_t threshold = std::min<uint64_t>(c_.receive_buffer / 2, eff_mss_);
@@ -20,7 +20,7 @@ uint32_t TcpEndpoint::advertised_window_field() {
 }
 
 uint64_t TcpEndpoint::rcv_wnd() const {
-    uint64_t next = rcv_.next();
+    uint64_t next = rcv_next();
     return rcv_adv_ > next ? rcv_adv_ - next : 0;
 }
 
@@ -38,11 +38,11 @@ void TcpEndpoint::fill_header(Packet& p, SimTime now) {
         p.options.ts_val = ts_now(now);
         p.options.ts_ecr = ts_recent_;
     }
-    if (sack_ok_ && (p.flags & kAck)) {
+    if (sack_ok_ && (p.flags & kAck) && x_) {  // without x_ nothing to report
         // RFC 2018 3: SACK blocks on every ACK while data is held out of order (and a D-SACK
         // once); at most 3 beside timestamps in 40 option bytes.
         std::array<ReassemblyQueue::Range, SackBlocks::kMaxBlocks> blocks;
-        int n = sack_blocks_.build(rcv_, ts_ok_ ? 3 : 4, blocks);
+        int n = x_->sack_blocks.build(x_->rcv, ts_ok_ ? 3 : 4, blocks);
         for (int i = 0; i < n; ++i)
             p.options.sack[i] = SackBlock{rcv_seq_of(blocks[i].begin), rcv_seq_of(blocks[i].end)};
         p.options.sack_count = static_cast<uint8_t>(n);
@@ -56,7 +56,7 @@ void TcpEndpoint::fill_header(Packet& p, SimTime now) {
             delack_armed_ = false;
         }
     }
-    ++counters_.segments_sent;
+    ++segments_sent_;
 }
 
 void TcpEndpoint::send_syn(bool with_ack, SimTime now) {
@@ -87,7 +87,7 @@ void TcpEndpoint::send_syn(bool with_ack, SimTime now) {
     uint64_t w = std::min<uint64_t>(c_.receive_buffer, 65535);
     p.window = static_cast<uint32_t>(w);
     rcv_adv_ = std::max(rcv_adv_, w);
-    ++counters_.segments_sent;
+    ++segments_sent_;
     out_.emit(p);
 }
 
@@ -111,7 +111,7 @@ void TcpEndpoint::send_rst(uint32_t seq, uint32_t ack, bool with_ack) {
         p.flags |= kAck;
         p.ack = ack;
     }
-    ++counters_.segments_sent;
+    ++segments_sent_;
     out_.emit(p);
 }
 
@@ -154,22 +154,23 @@ void TcpEndpoint::send_segment(int64_t offset, uint32_t len, bool fin, SimTime n
     // after a reduction carries CWR.
     if (ecn_ok_ && len && offset >= snd_max_) {
         p.ecn = kEcnEct0;
-        if (cwr_pending_) {
+        if (x_ && x_->cwr_pending) {
             p.flags |= kCwr;
-            cwr_pending_ = false;
+            x_->cwr_pending = false;
         }
     }
     if (offset < snd_max_) {
         remember_retransmission(offset, len);
-        ++counters_.retransmissions;
-        counters_.bytes_retransmitted += len;
+        TcpTransferState& x = xfer();
+        ++x.counters.retransmissions;
+        x.counters.bytes_retransmitted += len;
         timing_ = false;  // Karn: no RTT sample across a retransmission
     } else if (!timing_ && !ts_ok_ && len) {
         timing_ = true;
         timed_offset_ = offset;
         timed_at_ = now;
     }
-    counters_.bytes_sent += len;
+    if (len) xfer().counters.bytes_sent += len;  // a lone FIN is no data
     snd_max_ = std::max(snd_max_, offset + len + (fin ? 1 : 0));
     out_.emit(p);
     if (!retransmit_armed_) arm_retransmit(now);  // RFC 6298 (5.1)
@@ -188,7 +189,7 @@ void TcpEndpoint::try_send(SimTime now) {
         case TcpState::LAST_ACK: break;
         default: return;
     }
-    if (recovery_ == RecoveryState::fast && sack_ok_) {
+    if (recovery() == RecoveryState::fast && sack_ok_) {
         sack_recovery_send(now);  // RFC 6675: pipe and NextSeg decide
         if (fin_queued_ && snd_nxt_ == written_ && snd_max_ == written_) {
             send_segment(snd_nxt_, 0, true, now);
@@ -200,8 +201,9 @@ void TcpEndpoint::try_send(SimTime now) {
         if (snd_nxt_ < written_) {
             // Resending after a timeout: skip what the receiver has SACKed.
             int64_t hole_end = written_;
-            if (snd_nxt_ < snd_max_data() && !scoreboard_.empty()) {
-                auto hole = scoreboard_.next_hole(snd_nxt_, snd_max_data());
+            const SackScoreboard& scoreboard = this->scoreboard();
+            if (snd_nxt_ < snd_max_data() && !scoreboard.empty()) {
+                auto hole = scoreboard.next_hole(snd_nxt_, snd_max_data());
                 snd_nxt_ = hole.begin;
                 hole_end = hole.begin < snd_max_data() ? hole.end : written_;
                 if (snd_nxt_ >= written_) continue;
@@ -209,9 +211,9 @@ void TcpEndpoint::try_send(SimTime now) {
             // In flight: sent and neither acknowledged nor SACKed. Limited transmit (RFC 3042):
             // the first two duplicate ACKs each let one new segment go (with SACK, the SACKed
             // bytes leaving the flight do the same).
-            uint64_t flight = static_cast<uint64_t>(snd_nxt_ - snd_una_data()) - scoreboard_.sacked_in(snd_una_data(), snd_nxt_);
-            uint64_t cwnd = cc_->cwnd();
-            if (recovery_ == RecoveryState::open && !sack_ok_) cwnd += std::min<uint64_t>(dupacks_, 2) * eff_mss_;
+            uint64_t flight = static_cast<uint64_t>(snd_nxt_ - snd_una_data()) - scoreboard.sacked_in(snd_una_data(), snd_nxt_);
+            uint64_t cwnd = this->cwnd();
+            if (recovery() == RecoveryState::open && !sack_ok_) cwnd += std::min<uint64_t>(duplicate_acks(), 2) * eff_mss_;
             uint64_t cwnd_room = cwnd > flight ? cwnd - flight : 0;
             int64_t wnd_edge = snd_una_data() + static_cast<int64_t>(snd_wnd_);
             uint64_t rwnd_room = wnd_edge > snd_nxt_ ? static_cast<uint64_t>(wnd_edge - snd_nxt_) : 0;

@@ -10,6 +10,7 @@
 namespace tcpsim {
 
 uint64_t TcpEndpoint::take_sack_blocks(const Packet& seg, int64_t acked_to) {
+    TcpTransferState& x = xfer();
     const TcpOptions& o = seg.options;
     uint64_t newly = 0;
     for (int i = 0; i < o.sack_count; ++i) {
@@ -20,18 +21,18 @@ uint64_t TcpEndpoint::take_sack_blocks(const Packet& seg, int64_t acked_to) {
         bool dsack = i == 0 && (end <= acked_to || (o.sack_count > 1 && offset_of(o.sack[1].left) <= begin &&
                                                     end <= offset_of(o.sack[1].right)));
         if (dsack) {
-            ++counters_.dsacks_received;
-            if (!recent_rxt_) continue;  // nothing was ever retransmitted: a duplicate from the link
-            for (auto& r : *recent_rxt_) {
+            ++x.counters.dsacks_received;
+            if (!x.recent_rxt) continue;  // nothing was ever retransmitted: a duplicate from the link
+            for (auto& r : *x.recent_rxt) {
                 if (r.end > r.begin && r.begin <= begin && end <= r.end) {
-                    ++counters_.spurious_retransmits;
-                    r = Retransmitted{};
+                    ++x.counters.spurious_retransmits;
+                    r = TcpTransferState::Retransmitted{};
                     break;
                 }
             }
             continue;
         }
-        newly += scoreboard_.add(std::max(begin, acked_to), end);
+        newly += x.scoreboard.add(std::max(begin, acked_to), end);
     }
     return newly;
 }
@@ -46,65 +47,71 @@ bool TcpEndpoint::is_duplicate_ack(const Packet& seg, int64_t acked_to, uint64_t
 }
 
 void TcpEndpoint::on_duplicate_ack(SimTime now) {
+    TcpTransferState& x = xfer();
     // Where the data sent ended before this run of duplicates: what limited transmit sends
     // after it does not count in the FlightSize that halves the window (RFC 5681 3.2 step 2).
-    if (dupacks_++ == 0) before_dupacks_ = snd_max_data();
-    if (recovery_ == RecoveryState::fast) {
+    if (x.dupacks++ == 0) x.before_dupacks = snd_max_data();
+    if (x.recovery == RecoveryState::fast) {
         // RFC 5681 3.2 step 4 / RFC 6582: each further duplicate inflates cwnd by one segment
         // (with SACK, pipe accounts for what left the network instead).
-        if (!sack_ok_) cc_->set_cwnd(cc_->cwnd() + eff_mss_);
+        if (!sack_ok_) x.cc->set_cwnd(x.cc->cwnd() + eff_mss_);
         return;
     }
     // Enter recovery on DupThresh duplicates, or with SACK as soon as SND.UNA's segment counts
     // as lost (RFC 6675 5 (C)); not again before the previous recovery point is acknowledged
     // (RFC 6582 3.2 step 1, RFC 6675 5.1), except for plain Reno, which has no such point.
-    bool lost = dupacks_ >= c_.dupthresh ||
-                (sack_ok_ && scoreboard_.lost_boundary(snd_una_, static_cast<uint64_t>(c_.dupthresh - 1) * eff_mss_) >
+    bool lost = x.dupacks >= c_.dupthresh ||
+                (sack_ok_ && x.scoreboard.lost_boundary(snd_una_, static_cast<uint64_t>(c_.dupthresh - 1) * eff_mss_) >
                                  snd_una_);
-    bool allowed = recovery_ == RecoveryState::open && (!cc_->partial_ack_recovery() || snd_una_ >= recover_);
+    bool allowed = x.recovery == RecoveryState::open && (!x.cc->partial_ack_recovery() || snd_una_ >= x.recover);
     if (lost && allowed) enter_fast_recovery(now);
 }
 
 void TcpEndpoint::enter_fast_recovery(SimTime now) {
-    // Only on_duplicate_ack() calls this, so before_dupacks_ is this run's.
-    int64_t sent_end = std::min(before_dupacks_, snd_max_data());
+    TcpTransferState& x = xfer();
+    // Only on_duplicate_ack() calls this, so x.before_dupacks is this run's.
+    int64_t sent_end = std::min(x.before_dupacks, snd_max_data());
     uint64_t flight = static_cast<uint64_t>(std::max<int64_t>(0, sent_end - snd_una_data()));
-    cc_->on_congestion_event(flight, now);  // RFC 5681 3.2 step 2 (ssthresh; cwnd per algorithm)
-    recovery_ = RecoveryState::fast;
-    recover_ = snd_max_;
-    high_rxt_ = snd_una_;
-    rescue_rxt_ = -1;
-    partial_ack_seen_ = false;
-    ++counters_.fast_recoveries;
+    x.cc->on_congestion_event(flight, now);  // RFC 5681 3.2 step 2 (ssthresh; cwnd per algorithm)
+    x.recovery = RecoveryState::fast;
+    x.recover = snd_max_;
+    x.high_rxt = snd_una_;
+    x.rescue_rxt = -1;
+    x.partial_ack_seen = false;
+    ++x.counters.fast_recoveries;
     // RFC 5681 3.2 step 3 / RFC 6675 (4.3): retransmit the first unacknowledged segment.
-    auto hole = scoreboard_.next_hole(snd_una_, snd_max_data());
+    auto hole = x.scoreboard.next_hole(snd_una_, snd_max_data());
     uint32_t len = static_cast<uint32_t>(std::min<int64_t>(eff_mss_, hole.end - hole.begin));
     retransmit(snd_una_, len, now);
-    high_rxt_ = snd_una_ + len;
+    x.high_rxt = snd_una_ + len;
     if (sack_ok_) {
         sack_recovery_send(now);
     } else {
-        cc_->set_cwnd(cc_->ssthresh() + static_cast<uint64_t>(c_.dupthresh) * eff_mss_);  // inflate
+        x.cc->set_cwnd(x.cc->ssthresh() + static_cast<uint64_t>(c_.dupthresh) * eff_mss_);  // inflate
     }
 }
 
 bool TcpEndpoint::on_new_ack(uint64_t acked_bytes, uint64_t flight_before, SimTime now) {
-    dupacks_ = 0;
+    // The ACK of a SYN or of a lone FIN before any data: recovery is open, no duplicate ACK was
+    // counted and the congestion control has nothing to hear.
+    if (!x_ && acked_bytes == 0) return true;
+    TcpTransferState& x = xfer();
+    x.dupacks = 0;
     bool restart_timer = true;
-    switch (recovery_) {
+    switch (x.recovery) {
         case RecoveryState::open:
-            if (acked_bytes) cc_->on_ack(acked_bytes, flight_before, now, rtt_.srtt());
+            if (acked_bytes) x.cc->on_ack(acked_bytes, flight_before, now, rtt_.srtt());
             break;
         case RecoveryState::rto:
-            if (snd_una_ >= recover_) recovery_ = RecoveryState::open;
-            if (acked_bytes) cc_->on_ack(acked_bytes, flight_before, now, rtt_.srtt());
+            if (snd_una_ >= x.recover) x.recovery = RecoveryState::open;
+            if (acked_bytes) x.cc->on_ack(acked_bytes, flight_before, now, rtt_.srtt());
             break;
         case RecoveryState::fast: {
             uint64_t flight = static_cast<uint64_t>(std::max<int64_t>(0, snd_max_data() - snd_una_data()));
-            if (snd_una_ >= recover_ || !cc_->partial_ack_recovery()) {
+            if (snd_una_ >= x.recover || !x.cc->partial_ack_recovery()) {
                 // Full ACK (RFC 6582 3.2 step 3), or Reno's first new ACK: deflate, and done.
-                recovery_ = RecoveryState::open;
-                cc_->on_recovery_exit(flight, now);
+                x.recovery = RecoveryState::open;
+                x.cc->on_recovery_exit(flight, now);
                 break;
             }
             if (sack_ok_) break;  // RFC 6675: the scoreboard and NextSeg handle partial ACKs
@@ -113,11 +120,11 @@ bool TcpEndpoint::on_new_ack(uint64_t acked_bytes, uint64_t flight_before, SimTi
             // timer only on the first (the "impatient" variant).
             uint32_t len = static_cast<uint32_t>(std::min<int64_t>(eff_mss_, snd_max_data() - snd_una_));
             retransmit(snd_una_, len, now);
-            uint64_t w = cc_->cwnd() > acked_bytes ? cc_->cwnd() - acked_bytes : 0;
+            uint64_t w = x.cc->cwnd() > acked_bytes ? x.cc->cwnd() - acked_bytes : 0;
             if (acked_bytes >= eff_mss_) w += eff_mss_;
-            cc_->set_cwnd(w);
-            restart_timer = !partial_ack_seen_;
-            partial_ack_seen_ = true;
+            x.cc->set_cwnd(w);
+            restart_timer = !x.partial_ack_seen;
+            x.partial_ack_seen = true;
             break;
         }
     }
@@ -125,13 +132,14 @@ bool TcpEndpoint::on_new_ack(uint64_t acked_bytes, uint64_t flight_before, SimTi
 }
 
 void TcpEndpoint::on_ecn_echo(SimTime now) {
+    TcpTransferState& x = xfer();
     // RFC 3168 6.1.2: react to ECE as to a loss (without retransmitting), at most once per
     // window of data, and not during loss recovery, which has already reduced cwnd.
-    if (recovery_ != RecoveryState::open || snd_una_ < ecn_recover_) return;
-    cc_->on_congestion_event(static_cast<uint64_t>(snd_max_data() - snd_una_data()), now);
-    ecn_recover_ = snd_max_;
-    cwr_pending_ = true;
-    ++counters_.ecn_reductions;
+    if (x.recovery != RecoveryState::open || snd_una_ < x.ecn_recover) return;
+    x.cc->on_congestion_event(static_cast<uint64_t>(snd_max_data() - snd_una_data()), now);
+    x.ecn_recover = snd_max_;
+    x.cwr_pending = true;
+    ++x.counters.ecn_reductions;
 }
 
 uint64_t TcpEndpoint::pipe() const {
@@ -139,20 +147,22 @@ uint64_t TcpEndpoint::pipe() const {
     // retransmitted count once more.
     int64_t una = snd_una_data(), top = snd_max_data();
     if (top <= una) return 0;
-    int64_t lost = scoreboard_.lost_boundary(una, static_cast<uint64_t>(c_.dupthresh - 1) * eff_mss_);
+    const SackScoreboard& scoreboard = this->scoreboard();
+    int64_t lost = scoreboard.lost_boundary(una, static_cast<uint64_t>(c_.dupthresh - 1) * eff_mss_);
     int64_t from = std::max(una, lost);
-    uint64_t n = from < top ? static_cast<uint64_t>(top - from) - scoreboard_.sacked_in(from, top) : 0;
-    int64_t rxt = std::min(high_rxt_, top);
-    if (recovery_ != RecoveryState::open && rxt > una) n += static_cast<uint64_t>(rxt - una) - scoreboard_.sacked_in(una, rxt);
+    uint64_t n = from < top ? static_cast<uint64_t>(top - from) - scoreboard.sacked_in(from, top) : 0;
+    int64_t rxt = std::min(x_ ? x_->high_rxt : 0, top);
+    if (recovery() != RecoveryState::open && rxt > una) n += static_cast<uint64_t>(rxt - una) - scoreboard.sacked_in(una, rxt);
     return n;
 }
 
 bool TcpEndpoint::next_seg(int64_t& offset, uint32_t& len, bool& retransmission) {
+    TcpTransferState& x = xfer();
     int64_t una = snd_una_data(), top = snd_max_data();
-    int64_t lost = scoreboard_.lost_boundary(una, static_cast<uint64_t>(c_.dupthresh - 1) * eff_mss_);
-    int64_t from = std::max(high_rxt_, una);
+    int64_t lost = x.scoreboard.lost_boundary(una, static_cast<uint64_t>(c_.dupthresh - 1) * eff_mss_);
+    int64_t from = std::max(x.high_rxt, una);
     // (1) the first unSACKed byte above HighRxt that is lost.
-    auto hole = scoreboard_.next_hole(from, top);
+    auto hole = x.scoreboard.next_hole(from, top);
     if (hole.begin < lost) {
         offset = hole.begin;
         len = static_cast<uint32_t>(std::min<int64_t>(eff_mss_, hole.end - hole.begin));
@@ -171,7 +181,7 @@ bool TcpEndpoint::next_seg(int64_t& offset, uint32_t& len, bool& retransmission)
         }
     }
     // (3) an unSACKed byte above HighRxt below the highest SACKed one, lost or not.
-    hole = scoreboard_.next_hole(from, std::min(top, scoreboard_.highest()));
+    hole = x.scoreboard.next_hole(from, std::min(top, x.scoreboard.highest()));
     if (hole.begin < hole.end) {
         offset = hole.begin;
         len = static_cast<uint32_t>(std::min<int64_t>(eff_mss_, hole.end - hole.begin));
@@ -180,14 +190,14 @@ bool TcpEndpoint::next_seg(int64_t& offset, uint32_t& len, bool& retransmission)
     }
     // (4) rescue retransmission: once per recovery, the segment holding the highest unSACKed
     // byte, so that a lost tail does not wait for the timer.
-    if (rescue_rxt_ < snd_una_ && top > una) {
+    if (x.rescue_rxt < snd_una_ && top > una) {
         int64_t last = top;  // one past the highest unSACKed byte
-        for (auto it = scoreboard_.ranges().rbegin(); it != scoreboard_.ranges().rend(); ++it)
+        for (auto it = x.scoreboard.ranges().rbegin(); it != x.scoreboard.ranges().rend(); ++it)
             if (it->end == last) last = it->begin;
-        if (last > una && last > high_rxt_) {  // not if that byte was already retransmitted
+        if (last > una && last > x.high_rxt) {  // not if that byte was already retransmitted
             offset = std::max(una, last - static_cast<int64_t>(eff_mss_));
             len = static_cast<uint32_t>(last - offset);
-            rescue_rxt_ = recover_;
+            x.rescue_rxt = x.recover;
             retransmission = false;  // HighRxt is not moved by a rescue (RFC 6675 (4))
             return true;
         }
@@ -196,17 +206,18 @@ bool TcpEndpoint::next_seg(int64_t& offset, uint32_t& len, bool& retransmission)
 }
 
 void TcpEndpoint::sack_recovery_send(SimTime now) {
+    TcpTransferState& x = xfer();
     // RFC 6675 5 (C): while cwnd - pipe >= 1 SMSS, send what NextSeg names.
     for (int guard = 0; guard < 100000; ++guard) {
         uint64_t p = pipe();
-        if (cc_->cwnd() < p + eff_mss_) return;
+        if (x.cc->cwnd() < p + eff_mss_) return;
         int64_t offset = 0;
         uint32_t len = 0;
         bool rxt = false;
         if (!next_seg(offset, len, rxt)) return;
         if (offset < snd_max_data()) {
             retransmit(offset, len, now);
-            if (rxt) high_rxt_ = std::max(high_rxt_, offset + len);
+            if (rxt) x.high_rxt = std::max(x.high_rxt, offset + len);
         } else {
             bool fin = fin_queued_ && offset + len == written_;
             send_segment(offset, len, fin, now);
@@ -216,38 +227,41 @@ void TcpEndpoint::sack_recovery_send(SimTime now) {
 }
 
 void TcpEndpoint::retransmit(int64_t offset, uint32_t len, SimTime now) {
+    TcpTransferState& x = xfer();
     // The FIN goes along when the segment ends the data and the FIN was sent before.
     bool fin = fin_queued_ && offset + len == written_ && snd_max_ > written_;
-    if (recovery_ == RecoveryState::fast) ++counters_.fast_retransmits;
+    if (x.recovery == RecoveryState::fast) ++x.counters.fast_retransmits;
     send_segment(offset, len, fin, now);
 }
 
 void TcpEndpoint::remember_retransmission(int64_t offset, uint32_t len) {
-    if (!recent_rxt_) recent_rxt_ = std::make_unique<std::array<Retransmitted, 16>>();
-    (*recent_rxt_)[recent_rxt_next_] = Retransmitted{offset, offset + len};
-    recent_rxt_next_ = (recent_rxt_next_ + 1) % recent_rxt_->size();
+    TcpTransferState& x = xfer();
+    if (!x.recent_rxt) x.recent_rxt = std::make_unique<std::array<TcpTransferState::Retransmitted, 16>>();
+    (*x.recent_rxt)[x.recent_rxt_next] = TcpTransferState::Retransmitted{offset, offset + len};
+    x.recent_rxt_next = (x.recent_rxt_next + 1) % x.recent_rxt->size();
 }
 
 CcSample TcpEndpoint::cc_sample() const {
     CcSample s;
-    s.cwnd = cc_->cwnd();
-    s.ssthresh = cc_->ssthresh();
+    s.cwnd = cwnd();
+    s.ssthresh = ssthresh();
     s.flight = static_cast<uint64_t>(std::max<int64_t>(0, snd_max_data() - snd_una_data()));
     s.bytes_acked = static_cast<uint64_t>(snd_una_data());
     s.srtt = rtt_.srtt();
     s.rttvar = rtt_.rttvar();
     s.rto = rtt_.rto();
-    s.recovery = recovery_;
+    s.recovery = recovery();
     return s;
 }
 
 void TcpEndpoint::report_congestion() {
     CcSample s = cc_sample();
-    counters_.max_cwnd = std::max(counters_.max_cwnd, s.cwnd);
-    if (s.cwnd == reported_.cwnd && s.ssthresh == reported_.ssthresh && s.recovery == reported_.recovery &&
+    max_cwnd_ = std::max(max_cwnd_, s.cwnd);
+    if (s.cwnd == reported_.cwnd && s.ssthresh == reported_.ssthresh && s.recovery == reported_recovery_ &&
         s.srtt == reported_.srtt && s.rto == reported_.rto)
         return;
-    reported_ = s;
+    reported_ = Reported{s.cwnd, s.ssthresh, s.srtt, s.rto};
+    reported_recovery_ = s.recovery;
     out_.congestion_changed(s);
 }
 

@@ -3,6 +3,7 @@
 // it, the application behaviour of both, and what the summary reports about them (bytes each
 // way, whether each stream arrived whole and in order, times, how each side ended).
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,20 +39,25 @@ struct EndpointSnapshot {
 
 // One side's view of its byte streams.
 struct SideRecord {
+    // "Not (yet)" for the times: they are never negative. (Not std::optional, which doubles
+    // them: every session of 100,000 idle connections has four.)
+    static constexpr SimTime kNever = SimTime::from_ns(std::numeric_limits<int64_t>::min());
     uint64_t to_send = 0;        // bytes the application still has to hand to TCP
     uint64_t written = 0;        // handed to TCP
     uint64_t received = 0;       // in-order bytes received
     uint64_t stream_errors = 0;  // deliveries not starting where the previous ended
+    SimTime connected_at = kNever, closed_at = kNever;
+    std::unique_ptr<EndpointSnapshot> endpoint;  // null until snapshot()
+    uint16_t port = 0;           // this side's (the address is its node's name and this port)
+    std::optional<CloseReason> outcome;
     bool close_when_sent = false;
     bool closed = false;
     bool existed = false;
-    uint16_t port = 0;           // this side's (the address is its node's name and this port)
-    std::optional<CloseReason> outcome;
-    std::optional<SimTime> connected_at, closed_at;
-    std::unique_ptr<EndpointSnapshot> endpoint;  // null until snapshot()
 };
 
-class TcpSession final : public EventTarget {
+// The session is the application of both its connections (TcpApplication); which side a call
+// is about is told by the connection (side_of()).
+class TcpSession final : public EventTarget, public TcpApplication {
 public:
     enum Event : uint32_t { kStart, kClose, kAbort, kThinkDone };
 
@@ -66,18 +72,22 @@ public:
     bool finished() const { return finished_; }
     Json summary();
 
+    // TcpApplication, for both sides.
+    void on_connected(TcpConnection& c) override { connected(side_of(c), c); }
+    void on_data(TcpConnection& c, uint64_t offset, uint64_t bytes) override { data(side_of(c), c, offset, bytes); }
+    void on_peer_closed(TcpConnection& c) override { peer_closed(side_of(c), c); }
+    void on_writable(TcpConnection& c) override { push(side_of(c)); }
+    void on_closed(TcpConnection& c, CloseReason r) override { side_closed(side_of(c), c, r); }
+
 private:
-    struct Side final : public TcpApplication {
-        TcpSession* s;
-        bool is_client;
+    struct Side {
         TcpConnection* conn = nullptr;
         SideRecord rec;
-        void on_connected(TcpConnection& c) override { s->connected(*this, c); }
-        void on_data(TcpConnection& c, uint64_t offset, uint64_t bytes) override { s->data(*this, c, offset, bytes); }
-        void on_peer_closed(TcpConnection& c) override { s->peer_closed(*this, c); }
-        void on_writable(TcpConnection&) override { s->push(*this); }
-        void on_closed(TcpConnection& c, CloseReason r) override { s->side_closed(*this, c, r); }
     };
+    // The server's connection is known from accept() on, before it can call; any other is the
+    // client's (whose pointer is only stored once connect() has returned).
+    Side& side_of(const TcpConnection& c) { return &c == server_.conn ? server_ : client_; }
+    bool is_client(const Side& side) const { return &side == &client_; }
 
     void connected(Side& side, TcpConnection& c);
     void data(Side& side, TcpConnection& c, uint64_t offset, uint64_t bytes);
@@ -90,13 +100,12 @@ private:
 
     uint32_t index_;
     const TcpAppSpec& spec_;  // the scenario's, which outlives the World and its sessions
-    TcpStack& client_stack_;
-    TcpStack& server_stack_;
+    TcpStack& client_stack_;   // the server's is reached through accept()'s connection
     SessionObserver& obs_;
     Side client_, server_;
-    uint16_t client_port_ = 0;
+    SimTime completed_at_ = SideRecord::kNever;
     uint32_t responses_done_ = 0, requests_served_ = 0;
-    std::optional<SimTime> completed_at_;
+    uint16_t client_port_ = 0;
     bool finished_ = false;
 };
 

@@ -8,15 +8,16 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
-#include <set>
 #include <memory>
-#include <unordered_map>
+#include <set>
 #include <vector>
 
 #include "models/node.hpp"
 #include "models/tcp/tcp_application.hpp"
 #include "models/tcp/tcp_endpoint.hpp"
+#include "sim/probing_table.hpp"
 #include "sim/simulator.hpp"
 
 namespace tcpsim {
@@ -63,17 +64,27 @@ private:
     // there; a later deadline is remembered and the early firing re-arms itself. Restarting the
     // RTO on every ACK thus costs no heap operation.
     struct LazyTimer {
+        // `due` is never negative (now plus a non-negative delay): INT64_MIN says "not set",
+        // which keeps the struct at 24 bytes.
+        static constexpr SimTime kOff = SimTime::from_ns(std::numeric_limits<int64_t>::min());
         TimerHandle handle;
         SimTime queued_at;  // when the entry in the event queue fires
-        SimTime due;        // when the endpoint wants it
-        bool active = false;
+        SimTime due = kOff; // when the endpoint wants it
+        bool active() const { return due != kOff; }
     };
+    // The retransmission and keepalive timers run on an idle connection (the handshake, then
+    // keepalive); persist, delayed ACK and TIME-WAIT only once data moves or the connection
+    // closes: they are allocated then, once per connection.
+    using RareTimers = std::array<LazyTimer, 3>;
+    LazyTimer* find_timer(TcpTimer t);
+    LazyTimer& timer(TcpTimer t);
 
     TcpStack& stack_;
     TcpEndpoint ep_;
     TcpApplication* app_;
     uint32_t trace_id_;
-    std::array<LazyTimer, kTcpTimerCount> timers_{};
+    std::array<LazyTimer, 2> timers_{};  // retransmit, keepalive
+    std::unique_ptr<RareTimers> rare_timers_;
 };
 
 class TcpStack final : public SegmentHandler, public EventTarget {
@@ -105,6 +116,7 @@ public:
     // destroyed after the current event (its endpoint may still be on the call stack).
     void retire(TcpConnection& c);
     size_t open_connections() const { return by_key_.size(); }
+    TcpConnection* find(uint16_t local_port, uint32_t remote_node, uint16_t remote_port);
     // Open connections in trace-id order (deterministic, unlike the hash map).
     std::vector<TcpConnection*> connections_in_order() const;
     // 0: a "cc" record at every change; else the world samples every interval instead.
@@ -115,6 +127,11 @@ private:
     static uint64_t key(uint16_t local_port, uint32_t remote_node, uint16_t remote_port) {
         return (static_cast<uint64_t>(remote_node) << 32) | (static_cast<uint64_t>(local_port) << 16) | remote_port;
     }
+    using Owned = std::unique_ptr<TcpConnection>;
+    static uint64_t key_of(const Owned& c) {
+        return key(c->endpoint().local().port, c->endpoint().remote().node, c->endpoint().remote().port);
+    }
+    static uint64_t hash(uint64_t k) { return mix64(k); }
     uint32_t draw_iss(const TcpConfig& c, uint16_t local_port, uint32_t remote_node, uint16_t remote_port);
     void send_reset_for(const Packet& p);
 
@@ -126,7 +143,8 @@ private:
     Network& net_;
     Node& node_;
     TcpConfig config_;
-    std::unordered_map<uint64_t, std::unique_ptr<TcpConnection>> by_key_;
+    // Open connections by key(): one owning pointer per slot (the key is the connection's own).
+    ProbingTable<Owned> by_key_;
     std::map<uint16_t, Listener> listeners_;
     std::set<uint16_t> reserved_;
     std::vector<std::unique_ptr<TcpConnection>> retired_;

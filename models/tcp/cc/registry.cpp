@@ -11,4 +11,6 @@ std::unique_ptr<CongestionControl> make_congestion_control(std::string_view name
     return nullptr;
 }
 
+bool is_congestion_control_name(std::string_view name) { return name == "newreno" || name == "reno" || name == "cubic"; }
+
 }  // namespace tcpsim
