@@ -80,11 +80,7 @@ private:
     };
     struct KeyHash {
         size_t operator()(const Key& k) const {
-            // splitmix64-style mixing: sequential ports and node ids spread over the buckets.
-            uint64_t x = k.low * 0x9E3779B97F4A7C15ull ^ (k.high + 0x632BE59BD9B4E019ull);
-            x ^= x >> 31;
-            x *= 0xBF58476D1CE4E5B9ull;
-            return static_cast<size_t>(x ^ (x >> 29));
+            return static_cast<size_t>(mix64(k.low * 0x9E3779B97F4A7C15ull ^ k.high));
         }
     };
     static Key key_of(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport) {

@@ -25,19 +25,8 @@ TraceCategory category_of(std::string_view type) {
 namespace {
 constexpr size_t kFlushAt = 1 << 16;
 
-// Room for ,"key": and any number or literal after it.
+// Room for any number or literal after a key.
 constexpr size_t kNumberChars = 48;
-
-// Writes ,"key": at p (keys are the models' own identifiers: no escaping needed).
-char* key_text(char* p, std::string_view k) {
-    *p++ = ',';
-    *p++ = '"';
-    p = copy_text(p, k);
-    *p++ = '"';
-    *p++ = ':';
-    return p;
-}
-
 }  // namespace
 
 void TraceWriter::append_escaped(std::string& out, std::string_view s) {
@@ -194,11 +183,6 @@ TraceRecord::~TraceRecord() {
     if (w_) w_->end_record(json_, sinks_);
 }
 
-void TraceRecord::key(std::string_view k) {
-    TextBuffer& b = w_->buf_;
-    b.commit(key_text(b.room(k.size() + 4), k));
-}
-
 TraceValue* TraceRecord::sink_field(std::string_view k) { return sinks_ ? w_->fields_.add(k) : nullptr; }
 
 TraceRecord& TraceRecord::any_field(std::string_view k, int64_t v) {
@@ -224,13 +208,8 @@ TraceRecord& TraceRecord::any_field(std::string_view k, uint64_t v) {
 TraceRecord& TraceRecord::field(std::string_view k, double v) {
     if (!w_) return *this;
     if (json_) {
-        key(k);
-        if (std::isfinite(v)) {
-            char* p = w_->buf_.room(kNumberChars);
-            w_->buf_.commit(std::to_chars(p, p + kNumberChars, v).ptr);
-        } else {
-            w_->buf_.append("null");
-        }
+        char* p = key(k, kNumberChars);
+        w_->buf_.commit(std::isfinite(v) ? std::to_chars(p, p + kNumberChars, v).ptr : copy_text(p, "null"));
     }
     if (TraceValue* f = sink_field(k)) {
         f->kind = TraceValue::Kind::f64;
@@ -242,8 +221,8 @@ TraceRecord& TraceRecord::field(std::string_view k, double v) {
 TraceRecord& TraceRecord::field(std::string_view k, bool v) {
     if (!w_) return *this;
     if (json_) {
-        key(k);
-        w_->buf_.append(v ? "true" : "false");
+        char* p = key(k, kNumberChars);
+        w_->buf_.commit(copy_text(p, v ? "true" : "false"));
     }
     if (TraceValue* f = sink_field(k)) {
         f->kind = TraceValue::Kind::boolean;
@@ -255,7 +234,7 @@ TraceRecord& TraceRecord::field(std::string_view k, bool v) {
 TraceRecord& TraceRecord::field(std::string_view k, std::string_view v) {
     if (!w_) return *this;
     if (json_) {
-        key(k);
+        w_->buf_.commit(key(k, 0));
         TraceWriter::append_escaped(w_->buf_, v);
     }
     if (TraceValue* f = sink_field(k)) w_->fields_.set_text(*f, TraceValue::Kind::string, v);
@@ -271,10 +250,7 @@ TraceRecord& TraceRecord::any_text(std::string_view k, std::string_view plain, s
 
 TraceRecord& TraceRecord::raw(std::string_view k, std::string_view json_text) {
     if (!w_) return *this;
-    if (json_) {
-        key(k);
-        w_->buf_.append(json_text);
-    }
+    if (json_) json_raw(k, json_text);
     if (TraceValue* f = sink_field(k)) w_->fields_.set_text(*f, TraceValue::Kind::raw, json_text);
     return *this;
 }

@@ -48,8 +48,8 @@ public:
     TraceRecord& operator=(const TraceRecord&) = delete;
     ~TraceRecord();
 
-    TraceRecord& field(std::string_view key, int64_t v) { return json_only_ ? json_number(key, v) : any_field(key, v); }
-    TraceRecord& field(std::string_view key, uint64_t v) { return json_only_ ? json_number(key, v) : any_field(key, v); }
+    TraceRecord& field(std::string_view key, int64_t v) { return json_only() ? json_number(key, v) : any_field(key, v); }
+    TraceRecord& field(std::string_view key, uint64_t v) { return json_only() ? json_number(key, v) : any_field(key, v); }
     TraceRecord& field(std::string_view key, uint32_t v) { return field(key, static_cast<uint64_t>(v)); }
     TraceRecord& field(std::string_view key, int v) { return field(key, static_cast<int64_t>(v)); }
     TraceRecord& field(std::string_view key, double v);
@@ -59,15 +59,18 @@ public:
     // A text field whose JSON form (quoted and escaped) is known already: a node's name, say,
     // escaped once instead of on every record.
     TraceRecord& text(std::string_view key, std::string_view plain, std::string_view quoted) {
-        return json_only_ ? json_raw(key, quoted) : any_text(key, plain, quoted);
+        return json_only() ? json_raw(key, quoted) : any_text(key, plain, quoted);
     }
     // A value that is already JSON text (a small nested object or array).
     TraceRecord& raw(std::string_view key, std::string_view json_text);
 
 private:
     friend class TraceWriter;
-    TraceRecord(TraceWriter* w, bool json, bool sinks) : w_(w), json_(json), sinks_(sinks), json_only_(json && !sinks) {}
-    void key(std::string_view k);
+    TraceRecord(TraceWriter* w, bool json, bool sinks) : w_(w), json_(json), sinks_(sinks) {}
+    // The inline path: the record goes to the JSON text and to no sink.
+    bool json_only() const { return json_ && !sinks_; }
+    // Writes ,"key": and reserves `value_room` bytes after it; returns where the value goes.
+    char* key(std::string_view k, size_t value_room);
     TraceValue* sink_field(std::string_view k);
     template <typename T>
     TraceRecord& json_number(std::string_view k, T v);
@@ -78,7 +81,6 @@ private:
     TraceWriter* w_;  // null: the record is discarded
     bool json_;       // goes into the JSON text
     bool sinks_;      // goes to the sinks (as TraceFields)
-    bool json_only_;  // json_ and not sinks_: the inline path
 };
 
 class TraceWriter {
@@ -152,30 +154,27 @@ private:
     std::unique_ptr<BackgroundWriter> background_;  // null: flush() writes in this thread
 };
 
-// ,"key":value at the end of the writer's buffer. Keys are the models' own identifiers (no
-// escaping); 48 bytes is room for any 64-bit integer.
-template <typename T>
-inline TraceRecord& TraceRecord::json_number(std::string_view k, T v) {
-    TextBuffer& b = w_->buf_;
-    char* p = b.room(k.size() + 4 + 48);
+// Keys are the models' own identifiers: no escaping.
+inline char* TraceRecord::key(std::string_view k, size_t value_room) {
+    char* p = w_->buf_.room(k.size() + 4 + value_room);
     p[0] = ',';
     p[1] = '"';
     p = copy_text(p + 2, k);
     p[0] = '"';
     p[1] = ':';
-    b.commit(std::to_chars(p + 2, p + 50, v).ptr);
+    return p + 2;
+}
+
+// ,"key":value at the end of the writer's buffer; 48 bytes is room for any 64-bit integer.
+template <typename T>
+inline TraceRecord& TraceRecord::json_number(std::string_view k, T v) {
+    char* p = key(k, 48);
+    w_->buf_.commit(std::to_chars(p, p + 48, v).ptr);
     return *this;
 }
 
 inline TraceRecord& TraceRecord::json_raw(std::string_view k, std::string_view json_text) {
-    TextBuffer& b = w_->buf_;
-    char* p = b.room(k.size() + 4 + json_text.size());
-    p[0] = ',';
-    p[1] = '"';
-    p = copy_text(p + 2, k);
-    p[0] = '"';
-    p[1] = ':';
-    b.commit(copy_text(p + 2, json_text));
+    w_->buf_.commit(copy_text(key(k, json_text.size()), json_text));
     return *this;
 }
 
