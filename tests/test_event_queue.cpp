@@ -492,3 +492,95 @@ TEST_CASE("after a burst of a million events is drained the buckets give their m
     REQUIRE(q.pop(ev));
     CHECK(ev.arg == 2);
 }
+
+TEST_CASE("pushes into the front run before its last time go behind the run's events of the same time") {
+    // The first pop sorts the events within 256 ns of it into a run. Pushes that land inside the
+    // run (earlier than its last event, or equal to one of its times) must still pop in (time,
+    // insertion) order: behind the run's own events of their time, ahead of later ones.
+    EventQueue q;
+    NullTarget target;
+    for (uint64_t i = 0; i < 40; ++i) q.push(ns(1000 + static_cast<int64_t>((i * 37) % 200)), &target, 0, i);
+    FiredEvent ev{};
+    REQUIRE(q.pop(ev));
+    CHECK(ev.time.ns() == 1000);
+    std::set<std::pair<int64_t, uint64_t>> model;
+    for (uint64_t i = 1; i < 40; ++i) model.emplace(1000 + static_cast<int64_t>((i * 37) % 200), i);
+    uint64_t id = 100;
+    for (int64_t t : {1000, 1100, 1050, 1100, 1199, 1000, 1150, 1300, 1001}) {
+        model.emplace(t, id);
+        q.push(ns(t), &target, 0, id++);
+    }
+    // And some after a few more pops, at the time just popped.
+    for (int k = 0; k < 5; ++k) {
+        REQUIRE(q.pop(ev));
+        CHECK(ev.arg == model.begin()->second);
+        model.erase(model.begin());
+        model.emplace(ev.time.ns(), id);
+        q.push(ev.time, &target, 0, id++);
+    }
+    std::vector<uint64_t> want;
+    for (const auto& [t, i] : model) want.push_back(i);
+    CHECK(drain_args(q) == want);
+}
+
+TEST_CASE("random pushes, cancels and pops at every time scale match the reference model") {
+    // Delays from 0 to 2^40 ns: events cross every level of buckets, long buckets are sorted by
+    // counting, and short ones by insertion.
+    for (int scale : {8, 12, 16, 24, 40}) {
+        CAPTURE(scale);
+        EventQueue q;
+        NullTarget target;
+        std::mt19937_64 gen(1000 + static_cast<uint64_t>(scale));
+        std::set<std::pair<int64_t, uint64_t>> model;
+        std::vector<std::pair<TimerHandle, std::pair<int64_t, uint64_t>>> timers;
+        int64_t now = 0;
+        uint64_t id = 0;
+        for (int step = 0; step < 200'000; ++step) {
+            uint64_t r = gen() % 10;
+            if (r < 5 || model.empty()) {
+                // A quarter at the same few times just ahead: many equal keys.
+                int64_t d = gen() % 4 == 0 ? static_cast<int64_t>(gen() % 4)
+                                           : static_cast<int64_t>(gen() % (uint64_t{1} << scale));
+                model.emplace(now + d, id);
+                if (gen() % 3 == 0) timers.push_back({q.push_cancellable(ns(now + d), &target, 1, id), {now + d, id}});
+                else q.push(ns(now + d), &target, 0, id);
+                ++id;
+            } else if (r < 6 && !timers.empty()) {
+                size_t i = gen() % timers.size();
+                if (q.cancel(timers[i].first)) model.erase(timers[i].second);
+                timers[i] = timers.back();
+                timers.pop_back();
+            } else {
+                FiredEvent ev{};
+                REQUIRE(q.pop(ev));
+                auto want = *model.begin();
+                model.erase(model.begin());
+                if (ev.time.ns() != want.first || ev.arg != want.second) {
+                    CAPTURE(step);
+                    REQUIRE(ev.time.ns() == want.first);
+                    REQUIRE(ev.arg == want.second);
+                }
+                now = ev.time.ns();
+            }
+        }
+        CHECK(q.size() == model.size());
+        std::vector<uint64_t> want;
+        for (const auto& [t, i] : model) want.push_back(i);
+        CHECK(drain_args(q) == want);
+    }
+}
+
+TEST_CASE("a million events at one time pop in insertion order and their memory goes back") {
+    EventQueue q;
+    NullTarget target;
+    constexpr uint64_t kBurst = 1'000'000;
+    for (uint64_t i = 0; i < kBurst; ++i) q.push(ns(7), &target, 0, i);
+    FiredEvent ev{};
+    uint64_t expect = 0;
+    bool in_order = true;
+    while (q.pop(ev)) in_order = in_order && ev.arg == expect++;
+    CHECK(in_order);
+    CHECK(expect == kBurst);
+    INFO("capacity left: ", q.reserved_entries(), " entries");
+    CHECK(q.reserved_entries() <= 100'000);
+}

@@ -6,7 +6,8 @@
 // cancels the newest timer if still pending and re-arms it later (what an RTO restarted on an ACK does),
 // so cancellation is in the mix. The same sequence of operations runs on tcpsim's EventQueue and
 // on a baseline: std::priority_queue of (time, seq) with the same lazy cancellation by slot
-// generation. Timed in thread CPU seconds. Output: one table row and one JSON line per size.
+// generation. Timed in thread CPU seconds. Output: one table row and one JSON line per size, the
+// medians of several runs (this machine's speed wanders by a factor of two from minute to minute).
 #include <time.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <queue>
+#include <string>
 #include <vector>
 
 #include "sim/event_queue.hpp"
@@ -149,34 +151,56 @@ double pairs_per_second(Q& q, size_t pending, uint64_t steps, const std::vector<
     return static_cast<double>(steps) / secs;
 }
 
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 }  // namespace
 
+// event_queue_bench [--runs N] [SIZE...]: sizes default to 1e3..1e7. Each size runs N times
+// (default 5), ours and the baseline alternately, and the medians are printed; a size stops
+// repeating once it has taken 60 s (at 1e7 the baseline alone takes about 40 s a run).
 int main(int argc, char** argv) {
-    // Sizes to run: the arguments, or 1e3..1e7.
     std::vector<size_t> sizes;
-    for (int i = 1; i < argc; ++i) sizes.push_back(static_cast<size_t>(std::strtoull(argv[i], nullptr, 10)));
+    int runs = 5;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "--runs" && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
+        else sizes.push_back(static_cast<size_t>(std::strtoull(argv[i], nullptr, 10)));
+    }
     if (sizes.empty()) sizes = {1000, 10'000, 100'000, 1'000'000, 10'000'000};
-    std::printf("| pending events | tcpsim EventQueue pairs/s | std::priority_queue pairs/s | ratio |\n");
-    std::printf("|---:|---:|---:|---:|\n");
+    std::printf("| pending events | tcpsim EventQueue pairs/s | std::priority_queue pairs/s | ratio | runs |\n");
+    std::printf("|---:|---:|---:|---:|---:|\n");
     uint64_t checksum = 0;
     const std::vector<int64_t> delay = delays();
     for (size_t n : sizes) {
         // Enough steps to pass through the whole queue several times, and at least 4 M.
         uint64_t steps = std::max<uint64_t>(4'000'000, 3 * n);
-        double ours, theirs;
-        {
-            EventQueue q;
-            Adapter a{q};
-            ours = pairs_per_second(a, n, steps, delay, checksum);
+        std::vector<double> ours, theirs;
+        double spent = 0;
+        for (int r = 0; r < runs && spent < 60; ++r) {
+            double t0 = cpu_seconds();
+            {
+                EventQueue q;
+                Adapter a{q};
+                ours.push_back(pairs_per_second(a, n, steps, delay, checksum));
+            }
+            {
+                StdQueue q;
+                theirs.push_back(pairs_per_second(q, n, steps, delay, checksum));
+            }
+            spent += cpu_seconds() - t0;
         }
-        {
-            StdQueue q;
-            theirs = pairs_per_second(q, n, steps, delay, checksum);
-        }
-        std::printf("| %zu | %.2f M | %.2f M | %.2fx |\n", n, ours / 1e6, theirs / 1e6, ours / theirs);
+        double o = median(ours), t = median(theirs);
+        std::printf("| %zu | %.2f M | %.2f M | %.2fx | %zu |\n", n, o / 1e6, t / 1e6, o / t, ours.size());
         std::printf("{\"queue_bench\": true, \"pending\": %zu, \"steps\": %" PRIu64
-                    ", \"ours_pairs_per_s\": %.0f, \"std_priority_queue_pairs_per_s\": %.0f}\n",
-                    n, steps, ours, theirs);
+                    ", \"runs\": %zu, \"ours_pairs_per_s\": %.0f, \"std_priority_queue_pairs_per_s\": %.0f, "
+                    "\"ours_runs_pairs_per_s\": [",
+                    n, steps, ours.size(), o, t);
+        for (size_t i = 0; i < ours.size(); ++i) std::printf("%s%.0f", i ? ", " : "", ours[i]);
+        std::printf("]}\n");
         std::fflush(stdout);
     }
     return checksum == 42 ? 1 : 0;  // keeps the work observable
