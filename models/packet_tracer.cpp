@@ -100,6 +100,54 @@ std::string PacketTracer::describe(const Packet& p) const {
 }
 
 void PacketTracer::segment_fields(TraceRecord& r, const Packet& p) const {
+    SegmentKey k;
+    k.uid = p.uid;
+    k.conn = p.conn_id;
+    k.src_node = p.src_node;
+    k.dst_node = p.dst_node;
+    k.sport = p.src_port;
+    k.dport = p.dst_port;
+    k.flags = p.flags;
+    k.seq = p.seq;
+    k.ack = p.ack;
+    k.has_rel_seq = conns_.relative_seq(p, k.rel_seq);
+    k.has_rel_ack = conns_.relative_ack(p, k.rel_ack);
+    k.len = p.payload_len;
+    k.win = p.window;
+    const TcpOptions& o = p.options;
+    k.mss = o.mss;
+    k.wscale = o.wscale;
+    k.sack_permitted = o.sack_permitted;
+    k.has_timestamps = o.has_timestamps;
+    k.ts_val = o.ts_val;
+    k.ts_ecr = o.ts_ecr;
+    k.sack_count = o.sack_count;
+    for (size_t i = 0; i < o.sack_count && i < o.sack.size(); ++i) {
+        k.sack[2 * i] = o.sack[i].left;
+        k.sack[2 * i + 1] = o.sack[i].right;
+    }
+    size_t mark = r.json_mark();
+    if (mark == TraceRecord::kNoMark) {
+        write_segment_fields(r, p, k);
+        return;
+    }
+    if (segment_text_.empty()) segment_text_.resize(kSegmentTextSlots);
+    SegmentText& c = segment_text_[p.uid % kSegmentTextSlots];
+    if (c.len && c.key == k) {
+        r.json_append(std::string_view(c.text, c.len));
+        return;
+    }
+    write_segment_fields(r, p, k);
+    std::string_view text = r.json_since(mark);
+    c.len = 0;
+    if (text.size() <= kSegmentTextChars) {
+        c.key = k;
+        std::memcpy(c.text, text.data(), text.size());
+        c.len = static_cast<uint32_t>(text.size());
+    }
+}
+
+void PacketTracer::write_segment_fields(TraceRecord& r, const Packet& p, const SegmentKey& k) const {
     const Node& src = net_.node(p.src_node);
     const Node& dst = net_.node(p.dst_node);
     char flags[10];  // "flags", quoted: the letters need no escaping
@@ -114,9 +162,8 @@ void PacketTracer::segment_fields(TraceRecord& r, const Packet& p) const {
         .text("flags", std::string_view(flags + 1, n), std::string_view(flags, n + 2))
         .field("seq", p.seq)
         .field("ack", p.ack);
-    uint32_t rel;
-    if (conns_.relative_seq(p, rel)) r.field("rel_seq", rel);
-    if (conns_.relative_ack(p, rel)) r.field("rel_ack", rel);
+    if (k.has_rel_seq) r.field("rel_seq", k.rel_seq);
+    if (k.has_rel_ack) r.field("rel_ack", k.rel_ack);
     r.field("len", p.payload_len).field("win", p.window);
     if (!p.options.empty()) {
         char buf[kOptionsJsonChars];

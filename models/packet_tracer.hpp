@@ -1,8 +1,10 @@
 #pragma once
 // PacketTracer: turns what happens to packets into trace records and tcpdump-style lines, and
 // keeps the per-connection accounting (ConnectionTable) for the summary.
+#include <array>
 #include <cstdint>
 #include <ostream>
+#include <vector>
 
 #include "models/connection_table.hpp"
 #include "models/drop_reason.hpp"
@@ -53,7 +55,29 @@ public:
     std::string describe(const Packet& p) const;
 
 private:
+    // Everything a segment record's header fields are made of. Records of one packet (send,
+    // enqueue, dequeue, deliver, drop) have the same fields unless the packet changed between
+    // them; their text is formatted once and copied after that.
+    struct SegmentKey {
+        uint64_t uid = 0;
+        uint32_t conn = 0, src_node = 0, dst_node = 0, seq = 0, ack = 0, len = 0, win = 0;
+        uint32_t rel_seq = 0, rel_ack = 0, ts_val = 0, ts_ecr = 0;
+        std::array<uint32_t, 8> sack{};  // the blocks carried; zero beyond them
+        uint16_t sport = 0, dport = 0, mss = 0;
+        uint8_t flags = 0, sack_count = 0;
+        int8_t wscale = -1;
+        bool has_rel_seq = false, has_rel_ack = false, sack_permitted = false, has_timestamps = false;
+        bool operator==(const SegmentKey&) const = default;
+    };
+    static constexpr size_t kSegmentTextSlots = 1024;  // by uid: packets in flight at once
+    static constexpr size_t kSegmentTextChars = 440;
+    struct SegmentText {
+        SegmentKey key;
+        uint32_t len = 0;  // 0: empty
+        char text[kSegmentTextChars];
+    };
     void segment_fields(TraceRecord& r, const Packet& p) const;
+    void write_segment_fields(TraceRecord& r, const Packet& p, const SegmentKey& k) const;
 
     const Network& net_;
     TraceWriter& w_;
@@ -61,6 +85,7 @@ private:
     PacketCapture* capture_ = nullptr;
     ConnectionTable conns_;
     std::array<uint64_t, kDropReasonCount> drops_{};
+    mutable std::vector<SegmentText> segment_text_;  // allocated with the first JSON-only record
 };
 
 std::string options_to_json(const TcpOptions& o);

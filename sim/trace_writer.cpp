@@ -111,14 +111,31 @@ TraceRecord TraceWriter::event(SimTime t, std::string_view type) {
         record_start_ = buf_.size();
         if (format_ == TraceFormat::json) buf_.append(events_ == 0 ? "\n{" : ",\n{");
         else buf_.append('{');
-        // The record's head: "t":S.nnnnnnnnn,"t_ns":N,"type":
-        char* p = buf_.room(96);
-        p = copy_text(p, "\"t\":");
-        p += t.format_seconds(p);
-        p = copy_text(p, ",\"t_ns\":");
-        p = std::to_chars(p, p + 24, t.ns()).ptr;
-        buf_.commit(copy_text(p, ",\"type\":"));
-        append_escaped(buf_, type);
+        // The record's head: "t":S.nnnnnnnnn,"t_ns":N,"type":"T". Records come in bursts at one
+        // time (a segment delivered, the ACK it causes sent, a cc sample), so the time part is
+        // formatted once per time.
+        if (t != head_time_ || head_len_ == 0) {
+            char* h = head_;
+            h = copy_text(h, "\"t\":");
+            h += t.format_seconds(h);
+            h = copy_text(h, ",\"t_ns\":");
+            h = std::to_chars(h, h + 24, t.ns()).ptr;
+            h = copy_text(h, ",\"type\":\"");
+            head_len_ = static_cast<size_t>(h - head_);
+            head_time_ = t;
+        }
+        bool plain = true;  // the models' types are plain identifiers; anything else is escaped
+        for (char c : type) plain = plain && static_cast<unsigned char>(c) >= 0x20 && c != '"' && c != '\\';
+        if (plain) {
+            char* p = buf_.room(head_len_ + type.size() + 1);
+            p = copy_text(p, std::string_view(head_, head_len_));
+            p = copy_text(p, type);
+            *p++ = '"';
+            buf_.commit(p);
+        } else {
+            buf_.append(std::string_view(head_, head_len_ - 1));  // without the opening quote
+            append_escaped(buf_, type);
+        }
     }
     if (sinks) fields_.reset(t, type, c);
     return TraceRecord(this, json, sinks);

@@ -64,6 +64,15 @@ public:
     // A value that is already JSON text (a small nested object or array).
     TraceRecord& raw(std::string_view key, std::string_view json_text);
 
+    // For a caller that writes the same run of fields in several records (a packet's header at
+    // each hop): when the record goes to the JSON text only, json_mark() is where the text stands
+    // (else kNoMark, and the caller writes its fields as usual), json_since(mark) what was written
+    // after it, and json_append(text) writes such a run again, ",key:value" pairs and all.
+    static constexpr size_t kNoMark = SIZE_MAX;
+    size_t json_mark() const;
+    std::string_view json_since(size_t mark) const;
+    void json_append(std::string_view text);
+
 private:
     friend class TraceWriter;
     TraceRecord(TraceWriter* w, bool json, bool sinks) : w_(w), json_(json), sinks_(sinks) {}
@@ -149,6 +158,9 @@ private:
     uint64_t bytes_ = 0;
     uint64_t limit_ = UINT64_MAX;
     size_t record_start_ = 0;  // where in buf_ the record being built begins
+    SimTime head_time_;        // the time head_ was formatted for
+    char head_[96];            // "t":...,"t_ns":...,"type":" for head_time_
+    size_t head_len_ = 0;      // 0: none yet
     Status status_ = Status::writing;
     std::function<void()> on_stop_;
     std::unique_ptr<BackgroundWriter> background_;  // null: flush() writes in this thread
@@ -172,6 +184,10 @@ inline TraceRecord& TraceRecord::json_number(std::string_view k, T v) {
     w_->buf_.commit(std::to_chars(p, p + 48, v).ptr);
     return *this;
 }
+
+inline size_t TraceRecord::json_mark() const { return w_ && json_only() ? w_->buf_.size() : kNoMark; }
+inline std::string_view TraceRecord::json_since(size_t mark) const { return w_->buf_.view().substr(mark); }
+inline void TraceRecord::json_append(std::string_view text) { w_->buf_.append(text); }
 
 inline TraceRecord& TraceRecord::json_raw(std::string_view k, std::string_view json_text) {
     w_->buf_.commit(copy_text(key(k, json_text.size()), json_text));

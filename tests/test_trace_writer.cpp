@@ -275,3 +275,23 @@ TEST_CASE("the same records give byte-identical traces") {
     CHECK(a.str() == b.str());
     CHECK(!a.str().empty());
 }
+
+TEST_CASE("records at one time share a head formatted once, and a new time gets its own") {
+    // The writer keeps the last time's "t"/"t_ns" text: every change of time, back and forth,
+    // must be noticed, and a type needing escapes still gets them after a plain one.
+    std::ostringstream out;
+    TraceWriter w(&out, TraceFormat::jsonl, TraceLevel::all);
+    w.event(SimTime::from_ns(5), "a");
+    w.event(SimTime::from_ns(5), "bb");
+    w.event(SimTime::from_ns(7), "c");
+    w.event(SimTime::from_ns(5), "d\"q");
+    w.event(SimTime::from_ns(5), "e");
+    w.flush();
+    std::vector<std::string> lines = lines_of(out.str());
+    REQUIRE(lines.size() == 5);
+    CHECK(lines[0] == R"({"t":0.000000005,"t_ns":5,"type":"a"})");
+    CHECK(lines[1] == R"({"t":0.000000005,"t_ns":5,"type":"bb"})");
+    CHECK(lines[2] == R"({"t":0.000000007,"t_ns":7,"type":"c"})");
+    CHECK(lines[3] == R"({"t":0.000000005,"t_ns":5,"type":"d\"q"})");
+    CHECK(lines[4] == R"({"t":0.000000005,"t_ns":5,"type":"e"})");
+}
