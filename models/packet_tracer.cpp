@@ -1,12 +1,12 @@
 #include "models/packet_tracer.hpp"
 
-#include <charconv>
 #include <cstring>
 #include <utility>
 
 #include "models/link_direction.hpp"
 #include "models/network.hpp"
 #include "models/packet_capture.hpp"
+#include "sim/decimal.hpp"
 
 namespace tcpsim {
 
@@ -14,7 +14,6 @@ size_t format_options_json(const TcpOptions& o, char* out) {
     // Written by hand, in the key order a JSON object with sorted keys has (mss, sack,
     // sack_permitted, ts, wscale): this runs for nearly every segment record.
     char* p = out;
-    char* const end = out + kOptionsJsonChars;
     const char* sep = "{";
     auto key = [&](std::string_view k) {
         *p++ = *sep;
@@ -27,14 +26,14 @@ size_t format_options_json(const TcpOptions& o, char* out) {
     };
     auto pair = [&](uint32_t a, uint32_t b) {
         *p++ = '[';
-        p = std::to_chars(p, end, a).ptr;
+        p = write_decimal(p, a);
         *p++ = ',';
-        p = std::to_chars(p, end, b).ptr;
+        p = write_decimal(p, b);
         *p++ = ']';
     };
     if (o.mss) {
         key("mss");
-        p = std::to_chars(p, end, o.mss).ptr;
+        p = write_decimal(p, uint32_t{o.mss});
     }
     if (o.sack_count) {
         key("sack");
@@ -56,7 +55,7 @@ size_t format_options_json(const TcpOptions& o, char* out) {
     }
     if (o.wscale >= 0) {
         key("wscale");
-        p = std::to_chars(p, end, static_cast<int>(o.wscale)).ptr;
+        p = write_decimal(p, static_cast<int>(o.wscale));
     }
     if (*sep == '{') *p++ = '{';
     *p++ = '}';
@@ -191,7 +190,7 @@ void PacketTracer::on_arrive(const Node& node, const Packet& p) {
 void PacketTracer::on_enqueue(const LinkDirection& l, const Packet& p) {
     if (!w_.wants(TraceCategory::detail)) return;
     auto r = w_.event(net_.sim().now(), "enqueue");
-    r.field("node", l.from().name()).field("link", l.name());
+    r.text("node", l.from().name(), l.from().json_name()).field("link", l.name());
     segment_fields(r, p);
     r.field("qlen", static_cast<uint64_t>(l.queue_packets())).field("qbytes", l.queue_bytes());
 }
@@ -199,7 +198,7 @@ void PacketTracer::on_enqueue(const LinkDirection& l, const Packet& p) {
 void PacketTracer::on_dequeue(const LinkDirection& l, const Packet& p) {
     if (!w_.wants(TraceCategory::detail)) return;
     auto r = w_.event(net_.sim().now(), "dequeue");
-    r.field("node", l.from().name()).field("link", l.name());
+    r.text("node", l.from().name(), l.from().json_name()).field("link", l.name());
     segment_fields(r, p);
     r.field("qlen", static_cast<uint64_t>(l.queue_packets())).field("qbytes", l.queue_bytes());
 }
@@ -236,7 +235,7 @@ void PacketTracer::on_deliver(const Node& node, const Packet& p) {
 void PacketTracer::on_duplicate(const LinkDirection& l, const Packet& original, const Packet& copy) {
     if (!w_.wants(TraceCategory::detail)) return;
     auto r = w_.event(net_.sim().now(), "duplicate");
-    r.field("node", l.from().name()).field("link", l.name());
+    r.text("node", l.from().name(), l.from().json_name()).field("link", l.name());
     segment_fields(r, copy);
     r.field("dup_of", original.uid);
 }

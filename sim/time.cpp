@@ -1,8 +1,9 @@
 #include "sim/time.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <cstdio>
+
+#include "sim/decimal.hpp"
 
 namespace tcpsim {
 
@@ -71,14 +72,12 @@ size_t SimTime::format_seconds(char* out) const {
     } else {
         mag = static_cast<uint64_t>(ns_);
     }
-    p = std::to_chars(p, out + kSecondsChars, mag / 1000000000ULL).ptr;
+    p = write_decimal(p, static_cast<uint64_t>(mag / 1000000000ULL));
     *p++ = '.';
-    uint64_t frac = mag % 1000000000ULL;
-    for (int i = 8; i >= 0; --i) {
-        p[i] = static_cast<char>('0' + frac % 10);
-        frac /= 10;
-    }
-    return static_cast<size_t>(p + 9 - out);
+    auto frac = static_cast<uint32_t>(mag % 1000000000ULL);  // nine digits, zeros in front
+    *p++ = static_cast<char>('0' + frac / 100000000);
+    decimal_detail::eight(p, frac % 100000000);
+    return static_cast<size_t>(p + 8 - out);
 }
 
 std::string SimTime::to_seconds_string() const {

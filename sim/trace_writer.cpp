@@ -119,7 +119,7 @@ TraceRecord TraceWriter::event(SimTime t, std::string_view type) {
             h = copy_text(h, "\"t\":");
             h += t.format_seconds(h);
             h = copy_text(h, ",\"t_ns\":");
-            h = std::to_chars(h, h + 24, t.ns()).ptr;
+            h = write_decimal(h, t.ns());
             h = copy_text(h, ",\"type\":\"");
             head_len_ = static_cast<size_t>(h - head_);
             head_time_ = t;

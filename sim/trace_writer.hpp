@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "sim/background_writer.hpp"
+#include "sim/decimal.hpp"
 #include "sim/json_reader.hpp"
 #include "sim/text_buffer.hpp"
 #include "sim/time.hpp"
@@ -61,6 +62,9 @@ public:
     TraceRecord& text(std::string_view key, std::string_view plain, std::string_view quoted) {
         return json_only() ? json_raw(key, quoted) : any_text(key, plain, quoted);
     }
+    // A time in seconds: the same as field(key, t.to_seconds()), the JSON text made from the
+    // integer nanoseconds (no double formatting: see write_seconds_shortest).
+    TraceRecord& seconds(std::string_view key, SimTime t);
     // A value that is already JSON text (a small nested object or array).
     TraceRecord& raw(std::string_view key, std::string_view json_text);
 
@@ -177,11 +181,16 @@ inline char* TraceRecord::key(std::string_view k, size_t value_room) {
     return p + 2;
 }
 
-// ,"key":value at the end of the writer's buffer; 48 bytes is room for any 64-bit integer.
+// ,"key":value at the end of the writer's buffer; 24 bytes is room for any 64-bit integer.
 template <typename T>
 inline TraceRecord& TraceRecord::json_number(std::string_view k, T v) {
-    char* p = key(k, 48);
-    w_->buf_.commit(std::to_chars(p, p + 48, v).ptr);
+    w_->buf_.commit(write_decimal(key(k, 24), v));
+    return *this;
+}
+
+inline TraceRecord& TraceRecord::seconds(std::string_view k, SimTime t) {
+    if (!json_only()) return field(k, t.to_seconds());
+    w_->buf_.commit(write_seconds_shortest(key(k, 32), t.ns()));
     return *this;
 }
 

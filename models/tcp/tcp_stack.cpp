@@ -60,11 +60,11 @@ void TcpConnection::set_timer(TcpTimer t, SimTime at) {
     TraceWriter& w = stack_.network().tracer().writer();
     if (w.wants(TraceCategory::detail))
         w.event(sim.now(), "timer")
-            .field("node", stack_.node().name())
+            .text("node", stack_.node().name(), stack_.node().json_name())
             .field("conn", trace_id_)
             .field("timer", to_string(t))
             .field("action", "set")
-            .field("due", at.to_seconds())
+            .seconds("due", at)
             .field("due_ns", at.ns());
 }
 
@@ -75,7 +75,7 @@ void TcpConnection::cancel_timer(TcpTimer t) {
     TraceWriter& w = stack_.network().tracer().writer();
     if (w.wants(TraceCategory::detail))
         w.event(stack_.sim().now(), "timer")
-            .field("node", stack_.node().name())
+            .text("node", stack_.node().name(), stack_.node().json_name())
             .field("conn", trace_id_)
             .field("timer", to_string(t))
             .field("action", "cancel");
@@ -96,7 +96,7 @@ void TcpConnection::on_event(uint32_t kind, uint64_t) {
     TraceWriter& w = stack_.network().tracer().writer();
     if (w.wants(TraceCategory::detail))
         w.event(sim.now(), "timer")
-            .field("node", stack_.node().name())
+            .text("node", stack_.node().name(), stack_.node().json_name())
             .field("conn", trace_id_)
             .field("timer", to_string(static_cast<TcpTimer>(kind)))
             .field("action", "fire");
@@ -107,7 +107,7 @@ void TcpConnection::state_changed(TcpState from, TcpState to, std::string_view r
     TraceWriter& w = stack_.network().tracer().writer();
     if (w.wants(TraceCategory::segment))
         w.event(stack_.sim().now(), "state")
-            .field("node", stack_.node().name())
+            .text("node", stack_.node().name(), stack_.node().json_name())
             .field("conn", trace_id_)
             .field("port", static_cast<uint32_t>(ep_.local().port))
             .field("from", to_string(from))
@@ -120,7 +120,7 @@ void app_record(TcpStack& stack, uint32_t conn, std::string_view what, std::stri
     TraceWriter& w = stack.network().tracer().writer();
     if (!w.wants(TraceCategory::segment)) return;
     auto r = w.event(stack.sim().now(), "app");
-    r.field("node", stack.node().name()).field("conn", conn).field("event", what);
+    r.text("node", stack.node().name(), stack.node().json_name()).field("conn", conn).field("event", what);
     if (!reason.empty()) r.field("reason", reason);
 }
 }  // namespace
@@ -153,10 +153,10 @@ void TcpConnection::note(std::string_view what, SimTime value) {
     TraceWriter& w = stack_.network().tracer().writer();
     if (w.wants(TraceCategory::detail))
         w.event(stack_.sim().now(), "tcp")
-            .field("node", stack_.node().name())
+            .text("node", stack_.node().name(), stack_.node().json_name())
             .field("conn", trace_id_)
             .field("what", what)
-            .field("value", value.to_seconds())
+            .seconds("value", value)
             .field("value_ns", value.ns());
 }
 
@@ -165,13 +165,13 @@ void cc_record(TcpStack& stack, uint32_t conn, const TcpEndpoint& ep, const CcSa
     TraceWriter& w = stack.network().tracer().writer();
     if (!w.wants(TraceCategory::segment)) return;
     auto r = w.event(stack.sim().now(), "cc");
-    r.field("node", stack.node().name()).field("conn", conn).field("cwnd", s.cwnd);
+    r.text("node", stack.node().name(), stack.node().json_name()).field("conn", conn).field("cwnd", s.cwnd);
     if (s.ssthresh >= CongestionControl::kInfiniteSsthresh) r.raw("ssthresh", "null");
     else r.field("ssthresh", s.ssthresh);
     r.field("flight", s.flight)
-        .field("srtt", s.srtt.to_seconds())
-        .field("rttvar", s.rttvar.to_seconds())
-        .field("rto", s.rto.to_seconds())
+        .seconds("srtt", s.srtt)
+        .seconds("rttvar", s.rttvar)
+        .seconds("rto", s.rto)
         .field("bytes_acked", s.bytes_acked)
         .field("recovery", to_string(s.recovery))
         .field("cc", ep.congestion_control_name());
