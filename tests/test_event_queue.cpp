@@ -34,6 +34,21 @@ std::vector<uint64_t> drain_args(EventQueue& q) {
     return args;
 }
 
+// Pops one event and checks it is the reference model's first (time, id), which it removes;
+// returns the time popped.
+int64_t pop_as_model(EventQueue& q, std::set<std::pair<int64_t, uint64_t>>& model, int step) {
+    FiredEvent ev{};
+    REQUIRE(q.pop(ev));
+    auto want = *model.begin();
+    model.erase(model.begin());
+    if (ev.time.ns() != want.first || ev.arg != want.second) {
+        CAPTURE(step);
+        REQUIRE(ev.time.ns() == want.first);
+        REQUIRE(ev.arg == want.second);
+    }
+    return ev.time.ns();
+}
+
 }  // namespace
 
 TEST_CASE("an empty queue pops nothing and its next time is max()") {
@@ -446,16 +461,7 @@ TEST_CASE("events pushed before the last popped time, negative or extreme, still
             model.emplace(t, id);
             q.push(ns(t), &target, 0, id++);
         } else {
-            FiredEvent ev{};
-            REQUIRE(q.pop(ev));
-            auto want = *model.begin();
-            model.erase(model.begin());
-            if (ev.time.ns() != want.first || ev.arg != want.second) {
-                CAPTURE(step);
-                REQUIRE(ev.time.ns() == want.first);
-                REQUIRE(ev.arg == want.second);
-            }
-            last_popped = ev.time.ns();
+            last_popped = pop_as_model(q, model, step);
         }
     }
     CHECK(rebuilt_below > 1000);
@@ -551,16 +557,7 @@ TEST_CASE("random pushes, cancels and pops at every time scale match the referen
                 timers[i] = timers.back();
                 timers.pop_back();
             } else {
-                FiredEvent ev{};
-                REQUIRE(q.pop(ev));
-                auto want = *model.begin();
-                model.erase(model.begin());
-                if (ev.time.ns() != want.first || ev.arg != want.second) {
-                    CAPTURE(step);
-                    REQUIRE(ev.time.ns() == want.first);
-                    REQUIRE(ev.arg == want.second);
-                }
-                now = ev.time.ns();
+                now = pop_as_model(q, model, step);
             }
         }
         CHECK(q.size() == model.size());
