@@ -85,9 +85,9 @@ public:
 
     // Removes the earliest live event into `out`; false when none is left.
     bool pop(FiredEvent& out) {
-        if (late_pos_ == late_.size() && run_pos_ < run_.size() && run_[run_pos_].target) {
-            // The usual case: a plain event at the front of the run.
-            const Entry& top = run_[run_pos_++];
+        if (const Entry* front = plain_front()) {
+            const Entry& top = *front;
+            ++run_pos_;
             --entries_;
             --live_;
             out = FiredEvent{SimTime::from_ns(time_of(top.key)), top.target, top.low, top.arg};
@@ -97,8 +97,7 @@ public:
     }
     // Time of the earliest live event, or SimTime::max() when empty.
     SimTime next_time() {
-        if (late_pos_ == late_.size() && run_pos_ < run_.size() && run_[run_pos_].target)
-            return SimTime::from_ns(time_of(run_[run_pos_].key));
+        if (const Entry* front = plain_front()) return SimTime::from_ns(time_of(front->key));
         return next_time_slow();
     }
 
@@ -158,6 +157,12 @@ private:
     static constexpr size_t kInsertionSortMax = 8;
     static uint64_t key_of(int64_t time) { return static_cast<uint64_t>(time) ^ (uint64_t{1} << 63); }
     static int64_t time_of(uint64_t key) { return static_cast<int64_t>(key ^ (uint64_t{1} << 63)); }
+    // The usual case of pop() and next_time(): the earliest event is a plain one at the front of
+    // the run (no late pushes to merge, no node to look at). Null otherwise.
+    const Entry* plain_front() const {
+        bool usual = late_pos_ == late_.size() && run_pos_ < run_.size() && run_[run_pos_].target;
+        return usual ? &run_[run_pos_] : nullptr;
+    }
     bool live(const Entry& e) const { return e.target || nodes_[e.low].target; }
     bool in_window(uint64_t key) const { return (key ^ base_) < kWindow; }
     // Only for keys outside the window.
