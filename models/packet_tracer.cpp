@@ -62,6 +62,12 @@ size_t format_options_json(const TcpOptions& o, char* out) {
     return static_cast<size_t>(p - out);
 }
 
+char* options_json_from_bytes(const char* payload, char* out) {
+    TcpOptions o;
+    std::memcpy(&o, payload, sizeof o);
+    return out + format_options_json(o, out);
+}
+
 std::string options_to_json(const TcpOptions& o) {
     char buf[kOptionsJsonChars];
     return std::string(buf, format_options_json(o, buf));
@@ -125,25 +131,22 @@ void PacketTracer::segment_fields(TraceRecord& r, const Packet& p) const {
         k.sack[2 * i] = o.sack[i].left;
         k.sack[2 * i + 1] = o.sack[i].right;
     }
-    size_t mark = r.json_mark();
-    if (mark == TraceRecord::kNoMark) {
+    if (!r.can_repeat()) {
         write_segment_fields(r, p, k);
         return;
     }
-    if (segment_text_.empty()) segment_text_.resize(kSegmentTextSlots);
-    SegmentText& c = segment_text_[p.uid % kSegmentTextSlots];
-    if (c.len && c.key == k) {
-        r.json_append(std::string_view(c.text, c.len));
+    if (segment_keys_.empty()) segment_keys_.resize(kTraceSlots);
+    uint32_t slot = static_cast<uint32_t>(p.uid % kTraceSlots);
+    SegmentSlot& c = segment_keys_[slot];
+    if (c.used && c.key == k) {
+        r.repeat(slot);
         return;
     }
+    r.remember(slot);
     write_segment_fields(r, p, k);
-    std::string_view text = r.json_since(mark);
-    c.len = 0;
-    if (text.size() <= kSegmentTextChars) {
-        c.key = k;
-        std::memcpy(c.text, text.data(), text.size());
-        c.len = static_cast<uint32_t>(text.size());
-    }
+    r.forget();
+    c.key = k;
+    c.used = true;
 }
 
 void PacketTracer::write_segment_fields(TraceRecord& r, const Packet& p, const SegmentKey& k) const {
@@ -164,10 +167,8 @@ void PacketTracer::write_segment_fields(TraceRecord& r, const Packet& p, const S
     if (k.has_rel_seq) r.field("rel_seq", k.rel_seq);
     if (k.has_rel_ack) r.field("rel_ack", k.rel_ack);
     r.field("len", p.payload_len).field("win", p.window);
-    if (!p.options.empty()) {
-        char buf[kOptionsJsonChars];
-        r.raw("options", std::string_view(buf, format_options_json(p.options, buf)));
-    }
+    if (!p.options.empty())
+        r.formatted("options", &options_json_from_bytes, &p.options, sizeof p.options, kOptionsJsonChars);
 }
 
 void PacketTracer::on_send(const Node& node, Packet& p) {

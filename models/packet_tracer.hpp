@@ -57,7 +57,7 @@ public:
 private:
     // Everything a segment record's header fields are made of. Records of one packet (send,
     // enqueue, dequeue, deliver, drop) have the same fields unless the packet changed between
-    // them; their text is formatted once and copied after that.
+    // them; the writer remembers them (by uid, in its slots) and repeats them after that.
     struct SegmentKey {
         uint64_t uid = 0;
         uint32_t conn = 0, src_node = 0, dst_node = 0, seq = 0, ack = 0, len = 0, win = 0;
@@ -69,12 +69,9 @@ private:
         bool has_rel_seq = false, has_rel_ack = false, sack_permitted = false, has_timestamps = false;
         bool operator==(const SegmentKey&) const = default;
     };
-    static constexpr size_t kSegmentTextSlots = 1024;  // by uid: packets in flight at once
-    static constexpr size_t kSegmentTextChars = 440;
-    struct SegmentText {
+    struct SegmentSlot {
         SegmentKey key;
-        uint32_t len = 0;  // 0: empty
-        char text[kSegmentTextChars];
+        bool used = false;
     };
     void segment_fields(TraceRecord& r, const Packet& p) const;
     void write_segment_fields(TraceRecord& r, const Packet& p, const SegmentKey& k) const;
@@ -85,7 +82,7 @@ private:
     PacketCapture* capture_ = nullptr;
     ConnectionTable conns_;
     std::array<uint64_t, kDropReasonCount> drops_{};
-    mutable std::vector<SegmentText> segment_text_;  // allocated with the first JSON-only record
+    mutable std::vector<SegmentSlot> segment_keys_;  // what each writer slot holds; allocated with the first JSON-only record
 };
 
 std::string options_to_json(const TcpOptions& o);
@@ -93,5 +90,7 @@ std::string options_to_json(const TcpOptions& o);
 // without allocating; returns its length.
 constexpr size_t kOptionsJsonChars = 320;
 size_t format_options_json(const TcpOptions& o, char* out);
+// The same from a copy of the TcpOptions' bytes (a TraceFormatFn).
+char* options_json_from_bytes(const char* payload, char* out);
 
 }  // namespace tcpsim

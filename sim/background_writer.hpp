@@ -5,6 +5,9 @@
 // machine has a second core for it. One buffer is in flight at a time: write() waits for the
 // previous one, so memory stays at two buffers and the file receives the bytes in order.
 // The stream must not be used by anyone else until finish() returns.
+//
+// Given a TraceTextFormatter, the buffers handed over are a trace's ops (trace_ops.hpp), and the
+// thread makes their text before writing it: the formatting leaves the simulation's thread too.
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -12,12 +15,14 @@
 #include <thread>
 
 #include "sim/text_buffer.hpp"
+#include "sim/trace_ops.hpp"
 
 namespace tcpsim {
 
 class BackgroundWriter {
 public:
-    explicit BackgroundWriter(std::ostream& out);
+    // `formatter` (may be null: the buffers are text) is used by the thread alone until finish().
+    explicit BackgroundWriter(std::ostream& out, TraceTextFormatter* formatter = nullptr);
     BackgroundWriter(const BackgroundWriter&) = delete;
     BackgroundWriter& operator=(const BackgroundWriter&) = delete;
     ~BackgroundWriter();
@@ -30,17 +35,24 @@ public:
     bool finish();
     // The stream failed on some earlier write (noticed at most one buffer late).
     bool failed() const { return failed_.load(std::memory_order_relaxed); }
+    // Bytes written to the stream; complete once finish() returned.
+    uint64_t bytes_written() const { return bytes_.load(std::memory_order_relaxed); }
 
 private:
     void run();
+    // Formats (when there is a formatter) and writes `buf`, then clears it.
+    void write_out(TextBuffer& buf);
 
     std::ostream& out_;
+    TraceTextFormatter* formatter_;
+    TextBuffer text_;       // the formatter's output
     std::mutex mutex_;
     std::condition_variable changed_;
     TextBuffer in_flight_;  // written by the thread while busy_
     bool busy_ = false;
     bool stopping_ = false;
     std::atomic<bool> failed_{false};
+    std::atomic<uint64_t> bytes_{0};
     std::thread thread_;  // last: starts once everything above is constructed
 };
 

@@ -1,8 +1,8 @@
 #include "sim/trace_writer.hpp"
 
-#include <charconv>
-#include <cmath>
 #include <cstring>
+
+#include "sim/invariant.hpp"
 
 namespace tcpsim {
 
@@ -24,9 +24,6 @@ TraceCategory category_of(std::string_view type) {
 
 namespace {
 constexpr size_t kFlushAt = 1 << 16;
-
-// Room for any number or literal after a key.
-constexpr size_t kNumberChars = 48;
 }  // namespace
 
 void TraceWriter::append_escaped(std::string& out, std::string_view s) {
@@ -65,11 +62,11 @@ void TraceWriter::append_escaped(TextBuffer& out, std::string_view s) {
 }
 
 TraceWriter::TraceWriter(std::ostream* out, TraceFormat format, TraceLevel level)
-    : out_(out), format_(format), level_(level) {
+    : out_(out), format_(format), level_(level), formatter_(format) {
     if (out_) {
         if (level_ != TraceLevel::summary) json_wants_ |= bit(TraceCategory::segment);
         if (level_ == TraceLevel::all) json_wants_ |= bit(TraceCategory::detail);
-        buf_.reserve(kFlushAt + 4096);
+        ops_.reserve(kFlushAt + 4096);
     }
     wanted_ = json_wants_;
 }
@@ -77,7 +74,7 @@ TraceWriter::TraceWriter(std::ostream* out, TraceFormat format, TraceLevel level
 TraceWriter::~TraceWriter() = default;
 
 void TraceWriter::write_in_background() {
-    if (out_ && !background_) background_ = std::make_unique<BackgroundWriter>(*out_);
+    if (out_) background_wanted_ = true;
 }
 
 void TraceWriter::add_sink(TraceSink* sink) {
@@ -90,16 +87,31 @@ void TraceWriter::add_sink(TraceSink* sink) {
 void TraceWriter::begin(const Json& meta) {
     for (TraceSink* s : sinks_) s->begin(meta);
     if (!out_) return;
+    if (background_wanted_ && !background_) {
+        // A byte limit is checked on each record's text as the record ends, so then the text is
+        // made here and only the writing is left to the thread.
+        format_in_background_ = limit_ == UINT64_MAX;
+        background_ = std::make_unique<BackgroundWriter>(*out_, format_in_background_ ? &formatter_ : nullptr);
+    }
     if (format_ == TraceFormat::json) {
-        buf_.append("{\"meta\":");
-        buf_.append(meta.dump());
-        buf_.append(",\n\"events\":[");
+        verbatim("{\"meta\":" + meta.dump() + ",\n\"events\":[");
     } else {
         Json line = {{"type", "meta"}};
         line.update(meta);
-        buf_.append(line.dump());
-        buf_.append('\n');
+        verbatim(line.dump() + "\n");
     }
+}
+
+void TraceWriter::verbatim(std::string_view text) {
+    if (!format_in_background_) {
+        text_.append(text);
+        return;
+    }
+    char* p = ops_.room(5 + text.size());
+    p[0] = static_cast<char>(TraceOp::verbatim);
+    auto n = static_cast<uint32_t>(text.size());
+    std::memcpy(p + 1, &n, 4);
+    ops_.commit(copy_text(p + 5, text));
 }
 
 TraceRecord TraceWriter::event(SimTime t, std::string_view type) {
@@ -108,34 +120,13 @@ TraceRecord TraceWriter::event(SimTime t, std::string_view type) {
     bool json = (json_wants_ & bit(c)) != 0, sinks = (sinks_want_ & bit(c)) != 0;
     if (!json && !sinks) return TraceRecord(nullptr, false, false);
     if (json) {
-        record_start_ = buf_.size();
-        if (format_ == TraceFormat::json) buf_.append(events_ == 0 ? "\n{" : ",\n{");
-        else buf_.append('{');
-        // The record's head: "t":S.nnnnnnnnn,"t_ns":N,"type":"T". Records come in bursts at one
-        // time (a segment delivered, the ACK it causes sent, a cc sample), so the time part is
-        // formatted once per time.
-        if (t != head_time_ || head_len_ == 0) {
-            char* h = head_;
-            h = copy_text(h, "\"t\":");
-            h += t.format_seconds(h);
-            h = copy_text(h, ",\"t_ns\":");
-            h = write_decimal(h, t.ns());
-            h = copy_text(h, ",\"type\":\"");
-            head_len_ = static_cast<size_t>(h - head_);
-            head_time_ = t;
-        }
-        bool plain = true;  // the models' types are plain identifiers; anything else is escaped
-        for (char c : type) plain = plain && static_cast<unsigned char>(c) >= 0x20 && c != '"' && c != '\\';
-        if (plain) {
-            char* p = buf_.room(head_len_ + type.size() + 1);
-            p = copy_text(p, std::string_view(head_, head_len_));
-            p = copy_text(p, type);
-            *p++ = '"';
-            buf_.commit(p);
-        } else {
-            buf_.append(std::string_view(head_, head_len_ - 1));  // without the opening quote
-            append_escaped(buf_, type);
-        }
+        TCPSIM_INVARIANT(type.size() <= UINT8_MAX, "trace record type under 256 bytes");
+        char* p = ops_.room(10 + type.size());
+        p[0] = static_cast<char>(TraceOp::record);
+        p[1] = static_cast<char>(static_cast<uint8_t>(type.size()));
+        int64_t ns = t.ns();
+        std::memcpy(p + 2, &ns, 8);
+        ops_.commit(copy_text(p + 10, type));
     }
     if (sinks) fields_.reset(t, type, c);
     return TraceRecord(this, json, sinks);
@@ -146,14 +137,24 @@ void TraceWriter::end_record(bool json, bool sinks) {
         for (TraceSink* s : sinks_)
             if (s->wants(fields_.category())) s->record(fields_);
     if (!json) return;
-    buf_.append(format_ == TraceFormat::json ? "}" : "}\n");
-    if (bytes_ + buf_.size() > limit_) {
-        buf_.truncate(record_start_);  // this record would cross the limit: the events end before it
+    char* p = ops_.room(1);
+    *p = static_cast<char>(TraceOp::end);
+    ops_.commit(p + 1);
+    ++events_;
+    if (format_in_background_) {
+        if (ops_.size() >= kFlushAt) flush();
+        return;
+    }
+    size_t record_start = text_.size();
+    formatter_.format(ops_.view(), text_);
+    ops_.clear();
+    if (bytes_ + text_.size() > limit_) {
+        text_.truncate(record_start);  // this record would cross the limit: the events end before it
+        --events_;
         stop_writing(Status::limit_reached);
         return;
     }
-    ++events_;
-    if (buf_.size() >= kFlushAt) flush();
+    if (text_.size() >= kFlushAt) flush();
 }
 
 void TraceWriter::stop_writing(Status why) {
@@ -169,30 +170,36 @@ void TraceWriter::end(const Json& summary) {
     for (TraceSink* s : sinks_) s->end(summary);
     if (!out_) return;
     if (format_ == TraceFormat::json) {
-        buf_.append(events_ == 0 ? "],\n\"summary\":" : "\n],\n\"summary\":");
-        buf_.append(summary.dump());
-        buf_.append("}\n");
+        verbatim((events_ == 0 ? "],\n\"summary\":" : "\n],\n\"summary\":") + summary.dump() + "}\n");
     } else {
         Json line = {{"type", "summary"}};
         line.update(summary);
-        buf_.append(line.dump());
-        buf_.append('\n');
+        verbatim(line.dump() + "\n");
     }
     flush();
-    if (background_ && !background_->finish()) stop_writing(Status::write_failed);
+    if (background_) {
+        if (!background_->finish()) stop_writing(Status::write_failed);
+        if (format_in_background_) bytes_ = background_->bytes_written();
+    }
     out_->flush();
 }
 
 void TraceWriter::flush() {
-    if (!out_ || buf_.empty()) return;
-    bytes_ += buf_.size();
-    if (background_) {
-        background_->write(buf_);
+    if (!out_) return;
+    if (format_in_background_) {
+        background_->write(ops_);
         if (background_->failed()) stop_writing(Status::write_failed);
         return;
     }
-    out_->write(buf_.view().data(), static_cast<std::streamsize>(buf_.size()));
-    buf_.clear();
+    if (text_.empty()) return;
+    bytes_ += text_.size();
+    if (background_) {
+        background_->write(text_);
+        if (background_->failed()) stop_writing(Status::write_failed);
+        return;
+    }
+    out_->write(text_.view().data(), static_cast<std::streamsize>(text_.size()));
+    text_.clear();
     if (!*out_) stop_writing(Status::write_failed);
 }
 
@@ -204,7 +211,7 @@ TraceValue* TraceRecord::sink_field(std::string_view k) { return sinks_ ? w_->fi
 
 TraceRecord& TraceRecord::any_field(std::string_view k, int64_t v) {
     if (!w_) return *this;
-    if (json_) json_number(k, v);
+    if (json_) json_value(TraceOp::i64, k, v);
     if (TraceValue* f = sink_field(k)) {
         f->kind = TraceValue::Kind::i64;
         f->i = v;
@@ -214,7 +221,7 @@ TraceRecord& TraceRecord::any_field(std::string_view k, int64_t v) {
 
 TraceRecord& TraceRecord::any_field(std::string_view k, uint64_t v) {
     if (!w_) return *this;
-    if (json_) json_number(k, v);
+    if (json_) json_value(TraceOp::u64, k, v);
     if (TraceValue* f = sink_field(k)) {
         f->kind = TraceValue::Kind::u64;
         f->u = v;
@@ -224,10 +231,7 @@ TraceRecord& TraceRecord::any_field(std::string_view k, uint64_t v) {
 
 TraceRecord& TraceRecord::field(std::string_view k, double v) {
     if (!w_) return *this;
-    if (json_) {
-        char* p = key(k, kNumberChars);
-        w_->buf_.commit(std::isfinite(v) ? std::to_chars(p, p + kNumberChars, v).ptr : copy_text(p, "null"));
-    }
+    if (json_) json_value(TraceOp::f64, k, v);
     if (TraceValue* f = sink_field(k)) {
         f->kind = TraceValue::Kind::f64;
         f->d = v;
@@ -237,10 +241,7 @@ TraceRecord& TraceRecord::field(std::string_view k, double v) {
 
 TraceRecord& TraceRecord::field(std::string_view k, bool v) {
     if (!w_) return *this;
-    if (json_) {
-        char* p = key(k, kNumberChars);
-        w_->buf_.commit(copy_text(p, v ? "true" : "false"));
-    }
+    if (json_) json_value(TraceOp::boolean, k, static_cast<uint8_t>(v));
     if (TraceValue* f = sink_field(k)) {
         f->kind = TraceValue::Kind::boolean;
         f->b = v;
@@ -250,25 +251,42 @@ TraceRecord& TraceRecord::field(std::string_view k, bool v) {
 
 TraceRecord& TraceRecord::field(std::string_view k, std::string_view v) {
     if (!w_) return *this;
-    if (json_) {
-        w_->buf_.commit(key(k, 0));
-        TraceWriter::append_escaped(w_->buf_, v);
-    }
+    if (json_) json_bytes(TraceOp::text, k, v);
     if (TraceValue* f = sink_field(k)) w_->fields_.set_text(*f, TraceValue::Kind::string, v);
     return *this;
 }
 
 TraceRecord& TraceRecord::any_text(std::string_view k, std::string_view plain, std::string_view quoted) {
     if (!w_) return *this;
-    if (json_) json_raw(k, quoted);
+    if (json_) json_bytes(TraceOp::json, k, quoted);
     if (TraceValue* f = sink_field(k)) w_->fields_.set_text(*f, TraceValue::Kind::string, plain);
     return *this;
 }
 
 TraceRecord& TraceRecord::raw(std::string_view k, std::string_view json_text) {
     if (!w_) return *this;
-    if (json_) json_raw(k, json_text);
+    if (json_) json_bytes(TraceOp::json, k, json_text);
     if (TraceValue* f = sink_field(k)) w_->fields_.set_text(*f, TraceValue::Kind::raw, json_text);
+    return *this;
+}
+
+TraceRecord& TraceRecord::formatted(std::string_view k, TraceFormatFn fn, const void* payload, uint16_t size,
+                                    uint16_t most_chars) {
+    if (!w_) return *this;
+    if (json_) {
+        char* p = key(TraceOp::formatted, k, 4 + sizeof fn + size);
+        std::memcpy(p, &size, 2);
+        std::memcpy(p + 2, &most_chars, 2);
+        std::memcpy(p + 4, &fn, sizeof fn);
+        std::memcpy(p + 4 + sizeof fn, payload, size);
+        w_->ops_.commit(p + 4 + sizeof fn + size);
+    }
+    if (sinks_) {
+        std::string text(most_chars, '\0');
+        char* end = fn(static_cast<const char*>(payload), text.data());
+        text.resize(static_cast<size_t>(end - text.data()));
+        if (TraceValue* f = sink_field(k)) w_->fields_.set_text(*f, TraceValue::Kind::raw, text);
+    }
     return *this;
 }
 

@@ -4,11 +4,11 @@
 //   json  - one document: {"meta":{...},"events":[{...},...],"summary":{...}}
 //   jsonl - one object per line: {"type":"meta",...}, then events, then {"type":"summary",...}
 // and hands the same records to any TraceSinks (CSV series, the human view), each of which
-// chooses its own categories. JSON records are built field by field straight into an output
-// buffer: no JSON tree per event. Nothing wall-clock goes in here, so a trace is byte-identical
+// chooses its own categories. JSON records are written field by field as ops into a buffer
+// (trace_ops.hpp) and formatted from there: no JSON tree per event. Nothing wall-clock goes in here, so a trace is byte-identical
 // for the same scenario and seed.
-#include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <ostream>
@@ -21,11 +21,11 @@
 #include "sim/json_reader.hpp"
 #include "sim/text_buffer.hpp"
 #include "sim/time.hpp"
+#include "sim/trace_ops.hpp"
 #include "sim/trace_sink.hpp"
 
 namespace tcpsim {
 
-enum class TraceFormat { json, jsonl };
 enum class TraceLevel { summary, segments, all };
 
 // The category of a record type. Level `segments` keeps: send deliver drop state app cc;
@@ -38,56 +38,65 @@ std::string_view to_string(TraceLevel l);
 
 class TraceWriter;
 
-// One record under construction; written out when it goes out of scope. When the record goes
-// to the JSON text only (the usual case: no sink takes its category), a field is formatted by
-// inline code straight into the writer's buffer: the key's length is known where the call is,
-// so copying it is a few stores rather than a call to memcpy (a segment record has 18 fields,
-// and at 242,723 records for benchmark case A that was a quarter of the traced run's time).
+// One record under construction; ended when it goes out of scope. When the record goes to the
+// JSON text only (the usual case: no sink takes its category), a field is written by inline code
+// as an op (see trace_ops.hpp): the key's length is known where the call is, so copying it is a
+// few stores, and the value is its bytes. The text is made from the ops later, maybe on another
+// thread.
 class TraceRecord {
 public:
     TraceRecord(const TraceRecord&) = delete;
     TraceRecord& operator=(const TraceRecord&) = delete;
     ~TraceRecord();
 
-    TraceRecord& field(std::string_view key, int64_t v) { return json_only() ? json_number(key, v) : any_field(key, v); }
-    TraceRecord& field(std::string_view key, uint64_t v) { return json_only() ? json_number(key, v) : any_field(key, v); }
-    TraceRecord& field(std::string_view key, uint32_t v) { return field(key, static_cast<uint64_t>(v)); }
-    TraceRecord& field(std::string_view key, int v) { return field(key, static_cast<int64_t>(v)); }
+    [[gnu::always_inline]] TraceRecord& field(std::string_view key, int64_t v) { return json_only() ? json_value(TraceOp::i64, key, v) : any_field(key, v); }
+    [[gnu::always_inline]] TraceRecord& field(std::string_view key, uint64_t v) { return json_only() ? json_value(TraceOp::u64, key, v) : any_field(key, v); }
+    [[gnu::always_inline]] TraceRecord& field(std::string_view key, uint32_t v) { return field(key, static_cast<uint64_t>(v)); }
+    [[gnu::always_inline]] TraceRecord& field(std::string_view key, int v) { return field(key, static_cast<int64_t>(v)); }
     TraceRecord& field(std::string_view key, double v);
     TraceRecord& field(std::string_view key, bool v);
     TraceRecord& field(std::string_view key, std::string_view v);
     TraceRecord& field(std::string_view key, const char* v) { return field(key, std::string_view(v)); }
     // A text field whose JSON form (quoted and escaped) is known already: a node's name, say,
     // escaped once instead of on every record.
-    TraceRecord& text(std::string_view key, std::string_view plain, std::string_view quoted) {
-        return json_only() ? json_raw(key, quoted) : any_text(key, plain, quoted);
+    [[gnu::always_inline]] TraceRecord& text(std::string_view key, std::string_view plain, std::string_view quoted) {
+        return json_only() ? json_bytes(TraceOp::json, key, quoted) : any_text(key, plain, quoted);
     }
     // A time in seconds: the same as field(key, t.to_seconds()), the JSON text made from the
     // integer nanoseconds (no double formatting: see write_seconds_shortest).
-    TraceRecord& seconds(std::string_view key, SimTime t);
+    [[gnu::always_inline]] TraceRecord& seconds(std::string_view key, SimTime t) {
+        return json_only() ? json_value(TraceOp::seconds, key, t.ns()) : field(key, t.to_seconds());
+    }
     // A value that is already JSON text (a small nested object or array).
     TraceRecord& raw(std::string_view key, std::string_view json_text);
+    // A value whose JSON text `fn` makes from a copy of `payload` (trivially copyable, at most
+    // 64 KiB), in at most `most_chars` chars: formatted where the rest of the text is.
+    TraceRecord& formatted(std::string_view key, TraceFormatFn fn, const void* payload, uint16_t size, uint16_t most_chars);
 
-    // For a caller that writes the same run of fields in several records (a packet's header at
-    // each hop): when the record goes to the JSON text only, json_mark() is where the text stands
-    // (else kNoMark, and the caller writes its fields as usual), json_since(mark) what was written
-    // after it, and json_append(text) writes such a run again, ",key:value" pairs and all.
-    static constexpr size_t kNoMark = SIZE_MAX;
-    size_t json_mark() const;
-    std::string_view json_since(size_t mark) const;
-    void json_append(std::string_view text);
+    // For a caller that writes the same run of fields into several records (a packet's header
+    // at each hop). When the record goes to the JSON text only (can_repeat()), the fields written
+    // between remember(slot) and forget() are kept under `slot` (< kTraceSlots), replacing what it
+    // held, and repeat(slot) writes them again in a later record; their text is made once.
+    bool can_repeat() const { return w_ && json_only(); }
+    void remember(uint32_t slot) { slot_op(TraceOp::remember, slot); }
+    void forget();
+    void repeat(uint32_t slot) { slot_op(TraceOp::repeat, slot); }
 
 private:
     friend class TraceWriter;
     TraceRecord(TraceWriter* w, bool json, bool sinks) : w_(w), json_(json), sinks_(sinks) {}
     // The inline path: the record goes to the JSON text and to no sink.
     bool json_only() const { return json_ && !sinks_; }
-    // Writes ,"key": and reserves `value_room` bytes after it; returns where the value goes.
-    char* key(std::string_view k, size_t value_room);
-    TraceValue* sink_field(std::string_view k);
+    // Writes op, key length, key, and reserves `value_room` bytes after it; returns where the
+    // value goes.
+    // Always inlined: then the key's length is a constant and copying it a few stores (out of
+    // line, each field cost a call to memcpy; 55 M instructions of benchmark case A's trace).
+    [[gnu::always_inline]] char* key(TraceOp op, std::string_view k, size_t value_room);
     template <typename T>
-    TraceRecord& json_number(std::string_view k, T v);
-    TraceRecord& json_raw(std::string_view k, std::string_view json_text);
+    [[gnu::always_inline]] TraceRecord& json_value(TraceOp op, std::string_view k, T v);
+    [[gnu::always_inline]] TraceRecord& json_bytes(TraceOp op, std::string_view k, std::string_view bytes);
+    void slot_op(TraceOp op, uint32_t slot);
+    TraceValue* sink_field(std::string_view k);
     TraceRecord& any_text(std::string_view k, std::string_view plain, std::string_view quoted);
     TraceRecord& any_field(std::string_view k, int64_t v);
     TraceRecord& any_field(std::string_view k, uint64_t v);
@@ -109,8 +118,9 @@ public:
     // Before begin(). The sink must outlive the writer's last call.
     void add_sink(TraceSink* sink);
     // Before begin(): the JSON text is written to the stream by a thread of its own (see
-    // BackgroundWriter), which has the stream to itself until end(). Not for a stream that
-    // others write to as well (stdout).
+    // BackgroundWriter), which has the stream to itself until end(), and which also makes the
+    // text from the records' ops unless there is a byte limit (that is checked record by record,
+    // so those records are formatted here). Not for a stream that others write to (stdout).
     void write_in_background();
 
     // Whether anyone (the JSON text or a sink) takes records of this category: models check
@@ -124,16 +134,19 @@ public:
     // category_of(type), and it goes to whoever wants that category.
     TraceRecord event(SimTime t, std::string_view type);
     void end(const Json& summary);
+    // Hands what is written so far on to the stream (or to the background thread).
     void flush();
 
     uint64_t events_written() const { return events_; }
+    // Bytes of JSON text written; with the text made in the background, known once end() returns.
     uint64_t bytes_written() const { return bytes_; }
 
     // Guards against filling the disk (--max-trace-bytes) and notices a stream that fails (disk
     // full). Either way the writer stops writing events: a record that would take the file past
     // max_bytes is not written, and neither is any after it. end() still writes the summary, so
     // the file stays one valid document (its size: at most max_bytes, plus the summary). on_stop
-    // is called once, when that happens (the World stops the run there).
+    // is called once, when that happens (the World stops the run there). Set the limit before
+    // begin().
     enum class Status { writing, limit_reached, write_failed };
     void set_byte_limit(uint64_t max_bytes) { limit_ = max_bytes; }
     void set_on_stop(std::function<void()> f) { on_stop_ = std::move(f); }
@@ -147,6 +160,7 @@ private:
     friend class TraceRecord;
     static constexpr unsigned bit(TraceCategory c) { return 1u << static_cast<unsigned>(c); }
     void end_record(bool json, bool sinks);
+    void verbatim(std::string_view text);
     void stop_writing(Status why);
 
     std::ostream* out_;
@@ -157,50 +171,54 @@ private:
     unsigned wanted_ = 0;       // either
     std::vector<TraceSink*> sinks_;
     TraceFields fields_;        // the record being built, for the sinks
-    TextBuffer buf_;
+    TextBuffer ops_;            // records as ops, not yet formatted
+    TextBuffer text_;           // JSON text not yet written (when formatted in this thread)
+    TraceTextFormatter formatter_;
     uint64_t events_ = 0;
     uint64_t bytes_ = 0;
     uint64_t limit_ = UINT64_MAX;
-    size_t record_start_ = 0;  // where in buf_ the record being built begins
-    SimTime head_time_;        // the time head_ was formatted for
-    char head_[96];            // "t":...,"t_ns":...,"type":" for head_time_
-    size_t head_len_ = 0;      // 0: none yet
     Status status_ = Status::writing;
     std::function<void()> on_stop_;
+    bool background_wanted_ = false;
     std::unique_ptr<BackgroundWriter> background_;  // null: flush() writes in this thread
+    bool format_in_background_ = false;             // ops_ go to background_, formatted there
 };
 
-// Keys are the models' own identifiers: no escaping.
-inline char* TraceRecord::key(std::string_view k, size_t value_room) {
-    char* p = w_->buf_.room(k.size() + 4 + value_room);
-    p[0] = ',';
-    p[1] = '"';
-    p = copy_text(p + 2, k);
-    p[0] = '"';
-    p[1] = ':';
-    return p + 2;
+inline char* TraceRecord::key(TraceOp op, std::string_view k, size_t value_room) {
+    char* p = w_->ops_.room(k.size() + 2 + value_room);
+    p[0] = static_cast<char>(op);
+    p[1] = static_cast<char>(static_cast<uint8_t>(k.size()));  // keys are short identifiers
+    return copy_text(p + 2, k);
 }
 
-// ,"key":value at the end of the writer's buffer; 24 bytes is room for any 64-bit integer.
 template <typename T>
-inline TraceRecord& TraceRecord::json_number(std::string_view k, T v) {
-    w_->buf_.commit(write_decimal(key(k, 24), v));
+inline TraceRecord& TraceRecord::json_value(TraceOp op, std::string_view k, T v) {
+    char* p = key(op, k, sizeof v);
+    std::memcpy(p, &v, sizeof v);
+    w_->ops_.commit(p + sizeof v);
     return *this;
 }
 
-inline TraceRecord& TraceRecord::seconds(std::string_view k, SimTime t) {
-    if (!json_only()) return field(k, t.to_seconds());
-    w_->buf_.commit(write_seconds_shortest(key(k, 32), t.ns()));
+inline TraceRecord& TraceRecord::json_bytes(TraceOp op, std::string_view k, std::string_view bytes) {
+    char* p = key(op, k, 4 + bytes.size());
+    auto n = static_cast<uint32_t>(bytes.size());
+    std::memcpy(p, &n, 4);
+    w_->ops_.commit(copy_text(p + 4, bytes));
     return *this;
 }
 
-inline size_t TraceRecord::json_mark() const { return w_ && json_only() ? w_->buf_.size() : kNoMark; }
-inline std::string_view TraceRecord::json_since(size_t mark) const { return w_->buf_.view().substr(mark); }
-inline void TraceRecord::json_append(std::string_view text) { w_->buf_.append(text); }
+inline void TraceRecord::forget() {
+    char* p = w_->ops_.room(1);
+    *p = static_cast<char>(TraceOp::forget);
+    w_->ops_.commit(p + 1);
+}
 
-inline TraceRecord& TraceRecord::json_raw(std::string_view k, std::string_view json_text) {
-    w_->buf_.commit(copy_text(key(k, json_text.size()), json_text));
-    return *this;
+inline void TraceRecord::slot_op(TraceOp op, uint32_t slot) {
+    char* p = w_->ops_.room(3);
+    p[0] = static_cast<char>(op);
+    auto s = static_cast<uint16_t>(slot % kTraceSlots);
+    std::memcpy(p + 1, &s, 2);
+    w_->ops_.commit(p + 3);
 }
 
 }  // namespace tcpsim

@@ -1,32 +1,66 @@
 // BackgroundWriter and TraceWriter::write_in_background(): the file gets the same bytes in the
-// same order as when the simulation thread writes it, and a failing stream is still noticed.
+// same order as when the simulation thread writes it (the text made on the writer's thread from
+// the records' ops), and a failing stream is still noticed.
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "sim/background_writer.hpp"
+#include "sim/decimal.hpp"
 #include "sim/trace_writer.hpp"
 
 using namespace tcpsim;
 
 namespace {
 
-// Enough records to cross the 64 KiB flush many times, fields of every inline kind.
+char* twice_json(const char* payload, char* out) {
+    int32_t v;
+    std::memcpy(&v, payload, sizeof v);
+    *out++ = '[';
+    out = write_decimal(out, v);
+    *out++ = ',';
+    out = write_decimal(out, 2 * static_cast<int64_t>(v));
+    *out++ = ']';
+    return out;
+}
+
+// Enough records to cross the 64 KiB flush many times, fields of every kind, runs of fields
+// remembered and repeated: in the background the text is made from the ops on the writer's
+// thread, in the foreground as each record ends.
 std::string trace_text(bool background, TraceFormat format) {
     std::ostringstream out;
     {
         TraceWriter w(&out, format, TraceLevel::all);
         if (background) w.write_in_background();
         w.begin(Json{{"scenario", "bg"}});
-        for (int i = 0; i < 50000; ++i)
-            w.event(SimTime::from_us(i), i % 3 ? "send" : "deliver")
-                .field("i", i)
+        for (int i = 0; i < 50000; ++i) {
+            auto r = w.event(SimTime::from_us(i / 3), i % 3 ? "send" : (i % 5 ? "deliver" : "odd \"type\""));
+            r.field("i", i)
                 .field("u", uint64_t{4000000000u} + static_cast<uint64_t>(i))
                 .text("node", "n1", "\"n1\"")
-                .field("ok", i % 2 == 0);
+                .field("ok", i % 2 == 0)
+                .seconds("rto", SimTime::from_us(200000 + i))
+                .field("ratio", i % 7 ? i / 7.0 : std::nan(""))
+                .field("note", i % 11 ? "plain" : "tab\there \"quoted\"")
+                .raw("obj", "{\"a\":[1,2]}");
+            int32_t v = i - 25000;
+            r.formatted("pair", &twice_json, &v, sizeof v, 40);
+            uint32_t slot = static_cast<uint32_t>(i / 4) % kTraceSlots;
+            if (i % 4 == 0) {
+                r.remember(slot);
+                r.field("first", i).field("name", "run \"" + std::to_string(i) + "\"");
+                r.forget();
+            } else {
+                r.repeat(slot);
+            }
+        }
         w.end(Json{{"events", 50000}});
+        CHECK(w.events_written() == 50000);
         CHECK(w.bytes_written() == out.str().size());
         CHECK(w.status() == TraceWriter::Status::writing);
     }
@@ -39,8 +73,34 @@ TEST_CASE("a trace written in the background is byte-identical to one written in
     for (TraceFormat format : {TraceFormat::json, TraceFormat::jsonl}) {
         CAPTURE(to_string(format));
         std::string fg = trace_text(false, format), bg = trace_text(true, format);
-        CHECK(fg.size() > 2'000'000);  // about 40 flushes of 64 KiB
+        CHECK(fg.size() > 5'000'000);  // about 80 flushes of 64 KiB
         CHECK(bg == fg);
+        // The foreground text itself is right: every line parses, repeats carry their run.
+        std::istringstream in(fg);
+        std::string line;
+        std::vector<Json> records;
+        if (format == TraceFormat::jsonl) {
+            while (std::getline(in, line)) records.push_back(Json::parse(line));
+            records.erase(records.begin());
+            records.pop_back();
+        } else {
+            Json doc = Json::parse(fg);
+            for (auto& e : doc.at("events")) records.push_back(e);
+        }
+        REQUIRE(records.size() == 50000);
+        for (int i : {0, 1, 2, 3, 4, 5, 10, 44, 49999}) {
+            CAPTURE(i);
+            const Json& r = records[static_cast<size_t>(i)];
+            CHECK(r.at("i") == i);
+            CHECK(r.at("first") == i / 4 * 4);
+            CHECK(r.at("name") == "run \"" + std::to_string(i / 4 * 4) + "\"");
+            CHECK(r.at("pair") == Json::array({i - 25000, 2 * (i - 25000)}));
+            CHECK(r.at("rto") == (200000 + i) / 1e6);
+            CHECK(r.at("obj") == Json::parse(R"({"a":[1,2]})"));
+        }
+        CHECK(records[0].at("type") == "odd \"type\"");
+        CHECK(records[0].at("ratio").is_null());
+        CHECK(records[11].at("note") == "tab\there \"quoted\"");
     }
 }
 
