@@ -23,7 +23,10 @@ TraceCategory category_of(std::string_view type) {
 }
 
 namespace {
-constexpr size_t kFlushAt = 1 << 16;
+// Buffers go to the background thread at this size: 256 KiB made benchmark case A's traced run
+// 13% faster than 64 KiB (median of 21 interleaved runs, 0.147 -> 0.127 s): a quarter of the
+// hand-overs, each of which wakes the other thread.
+constexpr size_t kFlushAt = 1 << 18;
 }  // namespace
 
 void TraceWriter::append_escaped(std::string& out, std::string_view s) {

@@ -29,7 +29,7 @@ char* twice_json(const char* payload, char* out) {
     return out;
 }
 
-// Enough records to cross the 64 KiB flush many times, fields of every kind, runs of fields
+// Enough records to cross the 256 KiB flush many times, fields of every kind, runs of fields
 // remembered and repeated: in the background the text is made from the ops on the writer's
 // thread, in the foreground as each record ends.
 std::string trace_text(bool background, TraceFormat format) {
@@ -73,7 +73,7 @@ TEST_CASE("a trace written in the background is byte-identical to one written in
     for (TraceFormat format : {TraceFormat::json, TraceFormat::jsonl}) {
         CAPTURE(to_string(format));
         std::string fg = trace_text(false, format), bg = trace_text(true, format);
-        CHECK(fg.size() > 5'000'000);  // about 80 flushes of 64 KiB
+        CHECK(fg.size() > 5'000'000);  // about 20 flushes of 256 KiB
         CHECK(bg == fg);
         // The foreground text itself is right: every line parses, repeats carry their run.
         std::istringstream in(fg);
