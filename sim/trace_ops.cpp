@@ -15,11 +15,27 @@ namespace {
 // Room for any number or literal after a key.
 constexpr size_t kNumberChars = 48;
 
+// Short pieces (keys, names, types: most under 16 bytes) are copied 16 or 32 bytes at a time,
+// a few moves instead of a call to memcpy for every field: the destination has kSlack bytes of
+// room beyond the piece, and the copy is only made so when `readable` (the bytes that may be read
+// from the source on) allows it.
+constexpr size_t kSlack = 32;
+
+inline char* copy_short(char* to, const char* from, size_t n, size_t readable) {
+    if (n <= 16 && readable >= 16) std::memcpy(to, from, 16);
+    else if (n <= 32 && readable >= 32) std::memcpy(to, from, 32);
+    else std::memcpy(to, from, n);
+    return to + n;
+}
+
+// Room put_key() may write beyond the key's length.
+constexpr size_t kKeyRoom = 4 + kSlack;
+
 // ,"key": at `p`; keys are the models' own identifiers: no escaping.
-inline char* put_key(char* p, std::string_view k) {
+inline char* put_key(char* p, std::string_view k, size_t readable) {
     p[0] = ',';
     p[1] = '"';
-    p = copy_text(p + 2, k);
+    p = copy_short(p + 2, k.data(), k.size(), readable);
     p[0] = '"';
     p[1] = ':';
     return p + 2;
@@ -27,8 +43,7 @@ inline char* put_key(char* p, std::string_view k) {
 
 }  // namespace
 
-void TraceTextFormatter::head(int64_t t, std::string_view type, TextBuffer& out) {
-    out.append(format_ == TraceFormat::json ? (records_ == 0 ? "\n{" : ",\n{") : "{");
+void TraceTextFormatter::head(int64_t t, std::string_view type, size_t readable, TextBuffer& out) {
     // "t":S.nnnnnnnnn,"t_ns":N,"type":"T". Records come in bursts at one time (a segment
     // delivered, the ACK it causes sent, a cc sample), so the time part is formatted once per time.
     if (t != head_time_ || head_len_ == 0) {
@@ -43,14 +58,17 @@ void TraceTextFormatter::head(int64_t t, std::string_view type, TextBuffer& out)
     }
     bool plain = true;  // the models' types are plain identifiers; anything else is escaped
     for (char c : type) plain = plain && static_cast<unsigned char>(c) >= 0x20 && c != '"' && c != '\\';
+    char* p = out.room(3 + sizeof head_ + type.size() + kSlack);
+    if (format_ == TraceFormat::json && records_ > 0) *p++ = ',';
+    if (format_ == TraceFormat::json) *p++ = '\n';
+    *p++ = '{';
+    p = copy_short(p, head_, head_len_, sizeof head_);
     if (plain) {
-        char* p = out.room(head_len_ + type.size() + 1);
-        p = copy_text(p, std::string_view(head_, head_len_));
-        p = copy_text(p, type);
+        p = copy_short(p, type.data(), type.size(), readable);
         *p++ = '"';
         out.commit(p);
     } else {
-        out.append(std::string_view(head_, head_len_ - 1));  // without the opening quote
+        out.commit(p - 1);  // without the opening quote
         TraceWriter::append_escaped(out, type);
     }
 }
@@ -64,14 +82,18 @@ void TraceTextFormatter::format(std::string_view ops, TextBuffer& out) {
             case TraceOp::record: {
                 auto n = static_cast<uint8_t>(*p);
                 int64_t t = load_op_value<int64_t>(p + 1);
-                head(t, std::string_view(p + 9, n), out);
+                head(t, std::string_view(p + 9, n), static_cast<size_t>(end - (p + 9)), out);
                 p += 9 + n;
                 continue;
             }
-            case TraceOp::end:
-                out.append(format_ == TraceFormat::json ? "}" : "}\n");
+            case TraceOp::end: {
+                char* q = out.room(2);
+                *q++ = '}';
+                if (format_ == TraceFormat::jsonl) *q++ = '\n';
+                out.commit(q);
                 ++records_;
                 continue;
+            }
             case TraceOp::remember:
                 if (slots_.empty()) slots_.resize(kTraceSlots);
                 slot_ = load_op_value<uint16_t>(p);
@@ -96,29 +118,30 @@ void TraceTextFormatter::format(std::string_view ops, TextBuffer& out) {
         // A field: key, then the value.
         auto klen = static_cast<uint8_t>(*p);
         std::string_view k(p + 1, klen);
+        auto readable = static_cast<size_t>(end - (p + 1));
         p += 1 + klen;
         switch (op) {
             case TraceOp::i64:
-                out.commit(write_decimal(put_key(out.room(klen + 4 + 24), k), load_op_value<int64_t>(p)));
+                out.commit(write_decimal(put_key(out.room(klen + kKeyRoom + 24), k, readable), load_op_value<int64_t>(p)));
                 p += 8;
                 break;
             case TraceOp::u64:
-                out.commit(write_decimal(put_key(out.room(klen + 4 + 24), k), load_op_value<uint64_t>(p)));
+                out.commit(write_decimal(put_key(out.room(klen + kKeyRoom + 24), k, readable), load_op_value<uint64_t>(p)));
                 p += 8;
                 break;
             case TraceOp::seconds:
-                out.commit(write_seconds_shortest(put_key(out.room(klen + 4 + 32), k), load_op_value<int64_t>(p)));
+                out.commit(write_seconds_shortest(put_key(out.room(klen + kKeyRoom + 32), k, readable), load_op_value<int64_t>(p)));
                 p += 8;
                 break;
             case TraceOp::f64: {
                 auto v = load_op_value<double>(p);
-                char* q = put_key(out.room(klen + 4 + kNumberChars), k);
+                char* q = put_key(out.room(klen + kKeyRoom + kNumberChars), k, readable);
                 out.commit(std::isfinite(v) ? std::to_chars(q, q + kNumberChars, v).ptr : copy_text(q, "null"));
                 p += 8;
                 break;
             }
             case TraceOp::boolean:
-                out.commit(copy_text(put_key(out.room(klen + 4 + 5), k), *p ? "true" : "false"));
+                out.commit(copy_text(put_key(out.room(klen + kKeyRoom + 5), k, readable), *p ? "true" : "false"));
                 p += 1;
                 break;
             case TraceOp::text:
@@ -126,9 +149,10 @@ void TraceTextFormatter::format(std::string_view ops, TextBuffer& out) {
                 auto n = load_op_value<uint32_t>(p);
                 std::string_view v(p + 4, n);
                 if (op == TraceOp::json) {
-                    out.commit(copy_text(put_key(out.room(klen + 4 + n), k), v));
+                    out.commit(copy_short(put_key(out.room(klen + kKeyRoom + n + kSlack), k, readable), v.data(), n,
+                                          static_cast<size_t>(end - v.data())));
                 } else {
-                    out.commit(put_key(out.room(klen + 4), k));
+                    out.commit(put_key(out.room(klen + kKeyRoom), k, readable));
                     TraceWriter::append_escaped(out, v);
                 }
                 p += 4 + n;
@@ -138,7 +162,7 @@ void TraceTextFormatter::format(std::string_view ops, TextBuffer& out) {
                 auto n = load_op_value<uint16_t>(p);
                 auto most = load_op_value<uint16_t>(p + 2);
                 auto fn = load_op_value<TraceFormatFn>(p + 4);
-                out.commit(fn(p + 4 + sizeof fn, put_key(out.room(klen + 4 + most), k)));
+                out.commit(fn(p + 4 + sizeof fn, put_key(out.room(klen + kKeyRoom + most), k, readable)));
                 p += 4 + sizeof fn + n;
                 break;
             }

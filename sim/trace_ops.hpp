@@ -56,7 +56,8 @@ public:
     uint64_t records() const { return records_; }
 
 private:
-    void head(int64_t t, std::string_view type, TextBuffer& out);
+    // `readable`: bytes that may be read from type.data() on.
+    void head(int64_t t, std::string_view type, size_t readable, TextBuffer& out);
 
     TraceFormat format_;
     uint64_t records_ = 0;

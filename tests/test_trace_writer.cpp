@@ -295,3 +295,40 @@ TEST_CASE("records at one time share a head formatted once, and a new time gets 
     CHECK(lines[3] == R"({"t":0.000000005,"t_ns":5,"type":"d\"q"})");
     CHECK(lines[4] == R"({"t":0.000000005,"t_ns":5,"type":"e"})");
 }
+
+TEST_CASE("keys, types and names of every length come out whole, at the end of a record too") {
+    // The formatter copies short pieces 16 or 32 bytes at a time when the ops that follow them
+    // leave room to read that far, and byte by byte otherwise: lengths on both sides of 16 and
+    // 32, with the piece last in the record (nothing after it) or followed by more fields.
+    for (size_t len : {1, 15, 16, 17, 31, 32, 33, 64, 200}) {
+        CAPTURE(len);
+        std::string key(len, 'k'), type(len, 't'), name(len, 'n');
+        std::string quoted = "\"" + name + "\"";
+        for (bool last : {true, false}) {
+            for (bool background : {false, true}) {
+                std::ostringstream out;
+                {
+                    TraceWriter w(&out, TraceFormat::jsonl, TraceLevel::all);
+                    if (background) w.write_in_background();
+                    w.begin(Json::object());
+                    {
+                        auto r = w.event(SimTime::from_ms(1), type);
+                        r.field(key, true).text("name", name, quoted);
+                        if (!last) r.field("after", 1).field(key + "2", uint64_t{7});
+                    }
+                    w.event(SimTime::from_ms(1), "next").text(key, name, quoted);
+                    w.end(Json::object());
+                }
+                std::vector<std::string> lines = lines_of(out.str());
+                REQUIRE(lines.size() == 4);
+                Json first = Json::parse(lines[1]), second = Json::parse(lines[2]);
+                CHECK(first.at("type") == type);
+                CHECK(first.at(key) == true);
+                CHECK(first.at("name") == name);
+                if (!last) CHECK(first.at(key + "2") == 7);
+                CHECK(second.at("type") == "next");
+                CHECK(second.at(key) == name);
+            }
+        }
+    }
+}
