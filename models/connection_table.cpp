@@ -78,22 +78,20 @@ void ConnectionTable::on_dropped(const Packet& p) {
     ++conns_[id].data(d).segments_dropped;
 }
 
-bool ConnectionTable::relative_seq(const Packet& p, uint32_t& rel) const {
-    if (p.conn_id >= conns_.size()) return false;
+ConnectionTable::Relative ConnectionTable::relative(const Packet& p) const {
+    Relative r;
+    if (p.conn_id >= conns_.size()) return r;
     const auto& c = conns_[p.conn_id];
     int d = (c.node[0] == p.src_node && c.port[0] == p.src_port) ? 0 : 1;
-    if (!c.dir[d].isn_known) return false;
-    rel = p.seq - c.dir[d].isn;
-    return true;
-}
-
-bool ConnectionTable::relative_ack(const Packet& p, uint32_t& rel) const {
-    if (p.conn_id >= conns_.size() || !(p.flags & kAck)) return false;
-    const auto& c = conns_[p.conn_id];
-    int d = (c.node[0] == p.src_node && c.port[0] == p.src_port) ? 1 : 0;
-    if (!c.dir[d].isn_known) return false;
-    rel = p.ack - c.dir[d].isn;
-    return true;
+    if (c.dir[d].isn_known) {
+        r.has_seq = true;
+        r.seq = p.seq - c.dir[d].isn;
+    }
+    if ((p.flags & kAck) && c.dir[1 - d].isn_known) {
+        r.has_ack = true;
+        r.ack = p.ack - c.dir[1 - d].isn;
+    }
+    return r;
 }
 
 }  // namespace tcpsim

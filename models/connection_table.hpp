@@ -66,9 +66,13 @@ public:
     void on_dropped(const Packet& p);
 
     // Wireshark-style relative numbers: seq relative to this direction's ISN, ack relative to
-    // the other direction's; nullopt-like false when the ISN is not known yet.
-    bool relative_seq(const Packet& p, uint32_t& rel) const;
-    bool relative_ack(const Packet& p, uint32_t& rel) const;
+    // the other direction's (for a segment with ACK set); has_* false when the ISN is not known
+    // yet. Both from one lookup: the tracer asks for every segment record.
+    struct Relative {
+        uint32_t seq = 0, ack = 0;
+        bool has_seq = false, has_ack = false;
+    };
+    Relative relative(const Packet& p) const;
 
 private:
     // classify() for a packet whose conn_id is already set (by the tracer's on_send).

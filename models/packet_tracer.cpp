@@ -115,8 +115,11 @@ void PacketTracer::segment_fields(TraceRecord& r, const Packet& p) const {
     k.flags = p.flags;
     k.seq = p.seq;
     k.ack = p.ack;
-    k.has_rel_seq = conns_.relative_seq(p, k.rel_seq);
-    k.has_rel_ack = conns_.relative_ack(p, k.rel_ack);
+    ConnectionTable::Relative rel = conns_.relative(p);
+    k.has_rel_seq = rel.has_seq;
+    k.rel_seq = rel.seq;
+    k.has_rel_ack = rel.has_ack;
+    k.rel_ack = rel.ack;
     k.len = p.payload_len;
     k.win = p.window;
     const TcpOptions& o = p.options;

@@ -47,23 +47,35 @@ void TraceTextFormatter::head(int64_t t, std::string_view type, size_t readable,
     // "t":S.nnnnnnnnn,"t_ns":N,"type":"T". Records come in bursts at one time (a segment
     // delivered, the ACK it causes sent, a cc sample), so the time part is formatted once per time.
     if (t != head_time_ || head_len_ == 0) {
-        char* h = head_;
-        h = copy_text(h, "\"t\":");
+        char* h = copy_text(head_, "\"t\":");
+        char* digits = h;
         h += SimTime::from_ns(t).format_seconds(h);
+        char* point = h - 10;  // S.nnnnnnnnn: the point is 10 from the end
         h = copy_text(h, ",\"t_ns\":");
-        h = write_decimal(h, t);
+        if (t >= 1'000'000'000) {
+            // N is S's digits and the nine after the point: copied, not converted a second time.
+            h = copy_text(h, std::string_view(digits, static_cast<size_t>(point - digits)));
+            h = copy_text(h, std::string_view(point + 1, 9));
+        } else {
+            h = write_decimal(h, t);
+        }
         h = copy_text(h, ",\"type\":\"");
         head_len_ = static_cast<size_t>(h - head_);
         head_time_ = t;
     }
-    bool plain = true;  // the models' types are plain identifiers; anything else is escaped
-    for (char c : type) plain = plain && static_cast<unsigned char>(c) >= 0x20 && c != '"' && c != '\\';
+    // The models' types are plain identifiers; anything else is escaped. Branch-free: this runs
+    // for every record.
+    unsigned special = 0;
+    for (char c : type) {
+        auto u = static_cast<unsigned char>(c);
+        special |= static_cast<unsigned>(u < 0x20) | static_cast<unsigned>(u == '"') | static_cast<unsigned>(u == '\\');
+    }
     char* p = out.room(3 + sizeof head_ + type.size() + kSlack);
     if (format_ == TraceFormat::json && records_ > 0) *p++ = ',';
     if (format_ == TraceFormat::json) *p++ = '\n';
     *p++ = '{';
     p = copy_short(p, head_, head_len_, sizeof head_);
-    if (plain) {
+    if (!special) {
         p = copy_short(p, type.data(), type.size(), readable);
         *p++ = '"';
         out.commit(p);
@@ -76,15 +88,25 @@ void TraceTextFormatter::head(int64_t t, std::string_view type, size_t readable,
 void TraceTextFormatter::format(std::string_view ops, TextBuffer& out) {
     const char* p = ops.data();
     const char* end = p + ops.size();
+    // A field's op is followed by its key: ,"key": written with room for `value_room` more
+    // bytes; returns where the value goes. One switch on the op for the fields and the rest.
+    std::string_view k;
+    size_t readable = 0;
+    auto key = [&](size_t value_room) {
+        auto klen = static_cast<uint8_t>(*p);
+        k = std::string_view(p + 1, klen);
+        readable = static_cast<size_t>(end - (p + 1));
+        p += 1 + klen;
+        return put_key(out.room(klen + kKeyRoom + value_room), k, readable);
+    };
     while (p < end) {
-        auto op = static_cast<TraceOp>(*p++);
-        switch (op) {
+        switch (static_cast<TraceOp>(*p++)) {
             case TraceOp::record: {
                 auto n = static_cast<uint8_t>(*p);
                 int64_t t = load_op_value<int64_t>(p + 1);
                 head(t, std::string_view(p + 9, n), static_cast<size_t>(end - (p + 9)), out);
                 p += 9 + n;
-                continue;
+                break;
             }
             case TraceOp::end: {
                 char* q = out.room(2);
@@ -92,77 +114,82 @@ void TraceTextFormatter::format(std::string_view ops, TextBuffer& out) {
                 if (format_ == TraceFormat::jsonl) *q++ = '\n';
                 out.commit(q);
                 ++records_;
-                continue;
+                break;
             }
             case TraceOp::remember:
                 if (slots_.empty()) slots_.resize(kTraceSlots);
                 slot_ = load_op_value<uint16_t>(p);
                 slot_start_ = out.size();
                 p += 2;
-                continue;
+                break;
             case TraceOp::forget:
                 slots_[slot_].assign(out.view().substr(slot_start_));
-                continue;
+                break;
             case TraceOp::repeat:
                 out.append(slots_[load_op_value<uint16_t>(p)]);
                 p += 2;
-                continue;
+                break;
             case TraceOp::verbatim: {
                 auto n = load_op_value<uint32_t>(p);
                 out.append(std::string_view(p + 4, n));
                 p += 4 + n;
-                continue;
+                break;
             }
-            default: break;
-        }
-        // A field: key, then the value.
-        auto klen = static_cast<uint8_t>(*p);
-        std::string_view k(p + 1, klen);
-        auto readable = static_cast<size_t>(end - (p + 1));
-        p += 1 + klen;
-        switch (op) {
-            case TraceOp::i64:
-                out.commit(write_decimal(put_key(out.room(klen + kKeyRoom + 24), k, readable), load_op_value<int64_t>(p)));
+            case TraceOp::i64: {
+                char* q = key(24);
+                out.commit(write_decimal(q, load_op_value<int64_t>(p)));
                 p += 8;
                 break;
-            case TraceOp::u64:
-                out.commit(write_decimal(put_key(out.room(klen + kKeyRoom + 24), k, readable), load_op_value<uint64_t>(p)));
+            }
+            case TraceOp::u64: {
+                char* q = key(24);
+                out.commit(write_decimal(q, load_op_value<uint64_t>(p)));
                 p += 8;
                 break;
-            case TraceOp::seconds:
-                out.commit(write_seconds_shortest(put_key(out.room(klen + kKeyRoom + 32), k, readable), load_op_value<int64_t>(p)));
+            }
+            case TraceOp::seconds: {
+                char* q = key(32);
+                out.commit(write_seconds_shortest(q, load_op_value<int64_t>(p)));
                 p += 8;
                 break;
+            }
             case TraceOp::f64: {
+                char* q = key(kNumberChars);
                 auto v = load_op_value<double>(p);
-                char* q = put_key(out.room(klen + kKeyRoom + kNumberChars), k, readable);
                 out.commit(std::isfinite(v) ? std::to_chars(q, q + kNumberChars, v).ptr : copy_text(q, "null"));
                 p += 8;
                 break;
             }
-            case TraceOp::boolean:
-                out.commit(copy_text(put_key(out.room(klen + kKeyRoom + 5), k, readable), *p ? "true" : "false"));
+            case TraceOp::boolean: {
+                char* q = key(5);
+                out.commit(copy_text(q, *p ? "true" : "false"));
                 p += 1;
                 break;
-            case TraceOp::text:
+            }
             case TraceOp::json: {
+                // The value's length is after the key: peek at it for the room.
+                auto klen = static_cast<uint8_t>(*p);
+                auto n = load_op_value<uint32_t>(p + 1 + klen);
+                char* q = key(n + kSlack);
+                const char* v = p + 4;
+                out.commit(copy_short(q, v, n, static_cast<size_t>(end - v)));
+                p += 4 + n;
+                break;
+            }
+            case TraceOp::text: {
+                out.commit(key(0));
                 auto n = load_op_value<uint32_t>(p);
-                std::string_view v(p + 4, n);
-                if (op == TraceOp::json) {
-                    out.commit(copy_short(put_key(out.room(klen + kKeyRoom + n + kSlack), k, readable), v.data(), n,
-                                          static_cast<size_t>(end - v.data())));
-                } else {
-                    out.commit(put_key(out.room(klen + kKeyRoom), k, readable));
-                    TraceWriter::append_escaped(out, v);
-                }
+                TraceWriter::append_escaped(out, std::string_view(p + 4, n));
                 p += 4 + n;
                 break;
             }
             case TraceOp::formatted: {
+                auto klen = static_cast<uint8_t>(*p);
+                auto most = load_op_value<uint16_t>(p + 1 + klen + 2);
+                char* q = key(most);
                 auto n = load_op_value<uint16_t>(p);
-                auto most = load_op_value<uint16_t>(p + 2);
                 auto fn = load_op_value<TraceFormatFn>(p + 4);
-                out.commit(fn(p + 4 + sizeof fn, put_key(out.room(klen + kKeyRoom + most), k, readable)));
+                out.commit(fn(p + 4 + sizeof fn, q));
                 p += 4 + sizeof fn + n;
                 break;
             }

@@ -184,15 +184,22 @@ TEST_CASE("\"t\" is printed exactly from integer nanoseconds, \"t_ns\" as the in
     w.event(SimTime::from_ns(1), "b");
     w.event(SimTime::from_ns(123'456'789'012), "c");
     w.event(SimTime::max(), "d");
+    // From one second on, "t_ns" is made from the digits of "t": zeros after the point stay.
+    w.event(SimTime::from_ns(1'000'000'005), "e");
+    w.event(SimTime::from_ns(1'000'000'000), "f");
+    w.event(SimTime::from_ns(999'999'999), "g");
     w.flush();
     std::vector<std::string> lines = lines_of(out.str());
-    REQUIRE(lines.size() == 4);
+    REQUIRE(lines.size() == 7);
     CHECK(lines[0] == R"({"t":0.010000000,"t_ns":10000000,"type":"a"})");
     CHECK(lines[1] == R"({"t":0.000000001,"t_ns":1,"type":"b"})");
     CHECK(lines[2] == R"({"t":123.456789012,"t_ns":123456789012,"type":"c"})");
     // int64 max ns: a double could not hold these digits; the text does.
     CHECK(lines[3] == R"({"t":9223372036.854775807,"t_ns":9223372036854775807,"type":"d"})");
     CHECK(Json::parse(lines[3]).at("t_ns").get<int64_t>() == std::numeric_limits<int64_t>::max());
+    CHECK(lines[4] == R"({"t":1.000000005,"t_ns":1000000005,"type":"e"})");
+    CHECK(lines[5] == R"({"t":1.000000000,"t_ns":1000000000,"type":"f"})");
+    CHECK(lines[6] == R"({"t":0.999999999,"t_ns":999999999,"type":"g"})");
 }
 
 TEST_CASE("numeric, boolean and raw fields are written as JSON values of their type") {
