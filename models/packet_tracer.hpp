@@ -75,6 +75,8 @@ private:
     };
     void segment_fields(TraceRecord& r, const Packet& p) const;
     void write_segment_fields(TraceRecord& r, const Packet& p, const SegmentKey& k) const;
+    // The same fields in one op, for a record that goes to the JSON text only.
+    void write_segment_header(TraceRecord& r, const Packet& p, const SegmentKey& k) const;
 
     const Network& net_;
     TraceWriter& w_;

@@ -193,6 +193,14 @@ void TraceTextFormatter::format(std::string_view ops, TextBuffer& out) {
                 p += 4 + sizeof fn + n;
                 break;
             }
+            case TraceOp::fields: {
+                auto n = load_op_value<uint16_t>(p);
+                auto most = load_op_value<uint16_t>(p + 2);
+                auto fn = load_op_value<TraceFormatFn>(p + 4);
+                out.commit(fn(p + 4 + sizeof fn, out.room(most)));
+                p += 4 + sizeof fn + n;
+                break;
+            }
             default:
                 // The writer only writes the ops above: anything else is a bug, not input.
                 TCPSIM_INVARIANT(false, "trace op known");

@@ -31,6 +31,8 @@ enum class TraceOp : uint8_t {
     text,       // u32 length, bytes: a string, escaped when formatted
     json,       // u32 length, bytes: JSON text already (a quoted name, a small object)
     formatted,  // u16 payload length, u16 most chars, function pointer, payload: see TraceFormatFn
+    fields,     // u16 payload length, u16 most chars, function pointer, payload: no key, the
+                // function writes whole ,"key":value pairs
     remember,   // u16 slot: the fields up to `forget` are kept under the slot
     forget,     // ends a remembered run
     repeat,     // u16 slot: the remembered fields again

@@ -282,6 +282,17 @@ TraceRecord& TraceRecord::raw(std::string_view k, std::string_view json_text) {
     return *this;
 }
 
+void TraceRecord::fields(TraceFormatFn fn, const void* payload, uint16_t size, uint16_t most_chars) {
+    TCPSIM_INVARIANT(can_repeat(), "fields() only for a record that goes to the JSON text only");
+    char* p = w_->ops_.room(5 + sizeof fn + size);
+    p[0] = static_cast<char>(TraceOp::fields);
+    std::memcpy(p + 1, &size, 2);
+    std::memcpy(p + 3, &most_chars, 2);
+    std::memcpy(p + 5, &fn, sizeof fn);
+    std::memcpy(p + 5 + sizeof fn, payload, size);
+    w_->ops_.commit(p + 5 + sizeof fn + size);
+}
+
 TraceRecord& TraceRecord::formatted(std::string_view k, TraceFormatFn fn, const void* payload, uint16_t size,
                                     uint16_t most_chars) {
     if (!w_) return *this;

@@ -72,6 +72,10 @@ public:
     // A value whose JSON text `fn` makes from a copy of `payload` (trivially copyable, at most
     // 64 KiB), in at most `most_chars` chars: formatted where the rest of the text is.
     TraceRecord& formatted(std::string_view key, TraceFormatFn fn, const void* payload, uint16_t size, uint16_t most_chars);
+    // Several fields at once, for a record that goes to the JSON text only (can_repeat()): `fn`
+    // writes their ,"key":value pairs from a copy of `payload`, in at most `most_chars` chars.
+    // A caller whose record also goes to sinks writes the fields one by one instead.
+    void fields(TraceFormatFn fn, const void* payload, uint16_t size, uint16_t most_chars);
 
     // For a caller that writes the same run of fields into several records (a packet's header
     // at each hop). When the record goes to the JSON text only (can_repeat()), the fields written

@@ -18,8 +18,18 @@ using Json = nlohmann::json;
 
 namespace {
 
+// Takes segment records: with it, a record goes to the JSON text field by field (the sinks need
+// the fields), not as the packed header.
+struct SegmentSink : TraceSink {
+    bool wants(TraceCategory c) const override { return c == TraceCategory::segment; }
+    void record(const TraceFields&) override { ++records; }
+    int records = 0;
+};
+
 struct TracedNetwork {
-    TracedNetwork() : sim(1), writer(&out, TraceFormat::jsonl, TraceLevel::segments), net(sim, writer, nullptr) {
+    explicit TracedNetwork(TraceSink* sink = nullptr)
+        : sim(1), writer(&out, TraceFormat::jsonl, TraceLevel::segments), net(sim, writer, nullptr) {
+        if (sink) writer.add_sink(sink);
         a = &net.add_node("a", NodeKind::host);
         b = &net.add_node("b \"quoted\"", NodeKind::host);
         writer.begin(Json::object());
@@ -107,4 +117,49 @@ TEST_CASE("a packet's later records repeat its header fields, and follow any cha
     CHECK(r[3].at("seq") == 7000);
     CHECK(header_of(r[4]) == header_of(r[2]));
     CHECK(header_of(r[5]) == header_of(r[3]));
+}
+
+TEST_CASE("a segment's header packed into one op reads exactly as when written field by field") {
+    // The JSON-only path copies the header whole and formats it on the writer's side; with a sink
+    // the same fields go one by one. Segments with every option, SACK blocks, a FIN, before and
+    // after the ISNs are known (rel_seq, rel_ack), must give the same text either way.
+    auto trace = [](TraceSink* sink) {
+        TracedNetwork t(sink);
+        PacketTracer tracer(t.net, t.writer, nullptr);
+        Packet syn = t.segment(1, 1000);
+        syn.flags = kSyn;
+        syn.ack = 0;
+        syn.payload_len = 0;
+        syn.options.mss = 1460;
+        syn.options.wscale = 7;
+        syn.options.sack_permitted = true;
+        tracer.on_send(*t.a, syn);
+        tracer.on_deliver(*t.b, syn);
+        Packet synack = t.segment(2, 5000);
+        std::swap(synack.src_node, synack.dst_node);
+        std::swap(synack.src_port, synack.dst_port);
+        synack.flags = kSyn | kAck;
+        synack.ack = 1001;
+        synack.payload_len = 0;
+        synack.options = TcpOptions{};
+        tracer.on_send(*t.b, synack);
+        Packet data = t.segment(3, 1001);
+        data.ack = 5001;
+        data.options.sack_count = 3;
+        data.options.sack = {SackBlock{1, 2}, SackBlock{4000000000u, 4294967295u}, SackBlock{7, 8}, SackBlock{9, 9}};
+        tracer.on_send(*t.a, data);
+        Packet fin = t.segment(4, 1101);
+        fin.flags = kFin | kAck | kPsh;
+        fin.options = TcpOptions{};
+        tracer.on_send(*t.a, fin);
+        tracer.on_drop(fin, DropReason::queue_full, nullptr, t.b);
+        t.writer.flush();
+        return t.out.str();
+    };
+    SegmentSink sink;
+    std::string packed = trace(nullptr), by_field = trace(&sink);
+    CHECK(sink.records == 6);
+    CHECK(packed.find("\"rel_ack\":1") != std::string::npos);
+    CHECK(packed.find("\"sack\":[[1,2],[4000000000,4294967295],[7,8]]") != std::string::npos);
+    CHECK(packed == by_field);
 }
