@@ -177,13 +177,12 @@ void PacketTracer::write_segment_fields(TraceRecord& r, const Packet& p, const S
 namespace {
 // A segment record's header fields as write_segment_fields() writes them, copied whole into the
 // trace's ops and formatted where the text is made (the writer's thread): one copy of 100-odd
-// bytes on the simulation's thread instead of a dozen fields. The nodes outlive the trace.
+// bytes on the simulation's thread instead of a dozen fields. The two nodes' quoted names follow
+// it in the payload (copies: the text may be made after the network is gone).
 struct SegmentHeader {
     uint64_t uid;
-    const Node* src;
-    const Node* dst;
     uint32_t conn, seq, ack, rel_seq, rel_ack, len, win;
-    uint16_t sport, dport;
+    uint16_t sport, dport, src_name_len, dst_name_len;
     uint8_t flags;
     bool has_rel_seq, has_rel_ack;
     TcpOptions options;
@@ -191,6 +190,8 @@ struct SegmentHeader {
 
 // Room for everything but the two names: 13 keys, 11 numbers, flags, options.
 constexpr size_t kSegmentHeaderChars = 200 + 11 * 20 + 12 + kOptionsJsonChars;
+// The payload's size limit here (header and names), within the 64 KiB of a payload and a text.
+constexpr size_t kSegmentHeaderPayload = 1024;
 
 char* put(char* p, std::string_view s) {
     std::memcpy(p, s.data(), s.size());
@@ -200,11 +201,13 @@ char* put(char* p, std::string_view s) {
 char* segment_header_json(const char* payload, char* p) {
     SegmentHeader h;
     std::memcpy(&h, payload, sizeof h);
+    std::string_view src_name(payload + sizeof h, h.src_name_len);
+    std::string_view dst_name(payload + sizeof h + h.src_name_len, h.dst_name_len);
     p = write_decimal(put(p, ",\"conn\":"), h.conn);
     p = write_decimal(put(p, ",\"pkt\":"), h.uid);
-    p = put(put(p, ",\"src\":"), h.src->json_name());
+    p = put(put(p, ",\"src\":"), src_name);
     p = write_decimal(put(p, ",\"sport\":"), uint32_t{h.sport});
-    p = put(put(p, ",\"dst\":"), h.dst->json_name());
+    p = put(put(p, ",\"dst\":"), dst_name);
     p = write_decimal(put(p, ",\"dport\":"), uint32_t{h.dport});
     p = put(p, ",\"flags\":\"");
     p += flags_to_tcpdump(h.flags, p);
@@ -224,17 +227,15 @@ char* segment_header_json(const char* payload, char* p) {
 }  // namespace
 
 void PacketTracer::write_segment_header(TraceRecord& r, const Packet& p, const SegmentKey& k) const {
-    const Node& src = net_.node(p.src_node);
-    const Node& dst = net_.node(p.dst_node);
-    size_t most = kSegmentHeaderChars + src.json_name().size() + dst.json_name().size();
-    if (most > UINT16_MAX) {  // names of many kilobytes: field by field
+    std::string_view src = net_.node(p.src_node).json_name(), dst = net_.node(p.dst_node).json_name();
+    // Names of many kilobytes (a payload is at most 64 KiB): field by field.
+    if (sizeof(SegmentHeader) + src.size() + dst.size() > kSegmentHeaderPayload) {
         write_segment_fields(r, p, k);
         return;
     }
+    char payload[kSegmentHeaderPayload];
     SegmentHeader h;
     h.uid = p.uid;
-    h.src = &src;
-    h.dst = &dst;
     h.conn = p.conn_id;
     h.seq = p.seq;
     h.ack = p.ack;
@@ -244,11 +245,17 @@ void PacketTracer::write_segment_header(TraceRecord& r, const Packet& p, const S
     h.win = p.window;
     h.sport = p.src_port;
     h.dport = p.dst_port;
+    h.src_name_len = static_cast<uint16_t>(src.size());
+    h.dst_name_len = static_cast<uint16_t>(dst.size());
     h.flags = p.flags;
     h.has_rel_seq = k.has_rel_seq;
     h.has_rel_ack = k.has_rel_ack;
     h.options = p.options;
-    r.fields(&segment_header_json, &h, sizeof h, static_cast<uint16_t>(most));
+    std::memcpy(payload, &h, sizeof h);
+    std::memcpy(payload + sizeof h, src.data(), src.size());
+    std::memcpy(payload + sizeof h + src.size(), dst.data(), dst.size());
+    auto size = static_cast<uint16_t>(sizeof h + src.size() + dst.size());
+    r.fields(&segment_header_json, payload, size, static_cast<uint16_t>(kSegmentHeaderChars + src.size() + dst.size()));
 }
 
 void PacketTracer::on_send(const Node& node, Packet& p) {

@@ -163,3 +163,19 @@ TEST_CASE("a segment's header packed into one op reads exactly as when written f
     CHECK(packed.find("\"sack\":[[1,2],[4000000000,4294967295],[7,8]]") != std::string::npos);
     CHECK(packed == by_field);
 }
+
+TEST_CASE("a node name too long to pack with the header still gives a whole record") {
+    TracedNetwork t;
+    std::string long_name(3000, 'x');
+    Node& c = t.net.add_node(long_name, NodeKind::host);
+    PacketTracer tracer(t.net, t.writer, nullptr);
+    Packet p = t.segment(1, 5000);
+    p.dst_node = c.id();
+    tracer.on_send(*t.a, p);
+    tracer.on_deliver(c, p);
+    std::vector<Json> r = t.records();
+    REQUIRE(r.size() == 2);
+    CHECK(r[0].at("dst") == long_name);
+    CHECK(r[0].at("seq") == 5000);
+    CHECK(header_of(r[1]) == header_of(r[0]));
+}
