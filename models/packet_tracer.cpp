@@ -1,6 +1,7 @@
 #include "models/packet_tracer.hpp"
 
 #include <cstring>
+#include <type_traits>
 #include <utility>
 
 #include "models/link_direction.hpp"
@@ -9,6 +10,13 @@
 #include "sim/decimal.hpp"
 
 namespace tcpsim {
+
+namespace {
+// A packed segment header's text, but for the two names: 13 keys, 11 numbers, flags, options.
+constexpr size_t kSegmentHeaderChars = 200 + 11 * 20 + 12 + kOptionsJsonChars;
+// The payload's size limit here (header and names), within the 64 KiB of a payload and a text.
+constexpr size_t kSegmentHeaderPayload = 1024;
+}  // namespace
 
 size_t format_options_json(const TcpOptions& o, char* out) {
     // Written by hand, in the key order a JSON object with sorted keys has (mss, sack,
@@ -105,54 +113,68 @@ std::string PacketTracer::describe(const Packet& p) const {
 }
 
 void PacketTracer::segment_fields(TraceRecord& r, const Packet& p) const {
-    SegmentKey k;
-    k.uid = p.uid;
-    k.conn = p.conn_id;
-    k.src_node = p.src_node;
-    k.dst_node = p.dst_node;
-    k.sport = p.src_port;
-    k.dport = p.dst_port;
-    k.flags = p.flags;
-    k.seq = p.seq;
-    k.ack = p.ack;
     ConnectionTable::Relative rel = conns_.relative(p);
-    k.has_rel_seq = rel.has_seq;
-    k.rel_seq = rel.seq;
-    k.has_rel_ack = rel.has_ack;
-    k.rel_ack = rel.ack;
-    k.len = p.payload_len;
-    k.win = p.window;
-    const TcpOptions& o = p.options;
-    k.mss = o.mss;
-    k.wscale = o.wscale;
-    k.sack_permitted = o.sack_permitted;
-    k.has_timestamps = o.has_timestamps;
-    k.ts_val = o.ts_val;
-    k.ts_ecr = o.ts_ecr;
-    k.sack_count = o.sack_count;
-    for (size_t i = 0; i < o.sack_count && i < o.sack.size(); ++i) {
-        k.sack[2 * i] = o.sack[i].left;
-        k.sack[2 * i + 1] = o.sack[i].right;
-    }
     if (!r.can_repeat()) {
-        write_segment_fields(r, p, k);
+        write_segment_fields(r, p, rel);
         return;
     }
-    if (segment_keys_.empty()) segment_keys_.resize(kTraceSlots);
-    uint32_t slot = static_cast<uint32_t>(p.uid % kTraceSlots);
-    SegmentSlot& c = segment_keys_[slot];
-    if (c.used && c.key == k) {
+    std::string_view src = net_.node(p.src_node).json_name(), dst = net_.node(p.dst_node).json_name();
+    // Names of many kilobytes (a payload is at most 64 KiB): field by field.
+    if (sizeof(SegmentHeader) + src.size() + dst.size() > kSegmentHeaderPayload) {
+        write_segment_fields(r, p, rel);
+        return;
+    }
+    static_assert(std::has_unique_object_representations_v<SegmentHeader>, "no padding: compared with memcmp");
+    const TcpOptions& o = p.options;
+    SegmentHeader h;
+    h.uid = p.uid;
+    h.conn = p.conn_id;
+    h.src_node = p.src_node;
+    h.dst_node = p.dst_node;
+    h.seq = p.seq;
+    h.ack = p.ack;
+    h.rel_seq = rel.has_seq ? rel.seq : 0;
+    h.rel_ack = rel.has_ack ? rel.ack : 0;
+    h.len = p.payload_len;
+    h.win = p.window;
+    h.ts_val = o.ts_val;
+    h.ts_ecr = o.ts_ecr;
+    for (size_t i = 0; i < h.sack.size(); ++i) h.sack[i] = i < o.sack_count ? o.sack[i] : SackBlock{};
+    h.sport = p.src_port;
+    h.dport = p.dst_port;
+    h.mss = o.mss;
+    h.src_name_len = static_cast<uint16_t>(src.size());
+    h.dst_name_len = static_cast<uint16_t>(dst.size());
+    h.flags = p.flags;
+    h.sack_count = o.sack_count;
+    h.has_rel_seq = rel.has_seq;
+    h.has_rel_ack = rel.has_ack;
+    h.sack_permitted = o.sack_permitted;
+    h.has_timestamps = o.has_timestamps;
+    h.wscale = o.wscale;
+    h.unused1 = 0;
+    h.unused2 = 0;
+
+    if (segment_slots_.empty()) segment_slots_.resize(kTraceSlots);
+    auto slot = static_cast<uint32_t>(p.uid % kTraceSlots);
+    SegmentSlot& c = segment_slots_[slot];
+    if (c.used && std::memcmp(&c.header, &h, sizeof h) == 0) {
         r.repeat(slot);
         return;
     }
+    char payload[kSegmentHeaderPayload];
+    std::memcpy(payload, &h, sizeof h);
+    std::memcpy(payload + sizeof h, src.data(), src.size());
+    std::memcpy(payload + sizeof h + src.size(), dst.data(), dst.size());
     r.remember(slot);
-    write_segment_header(r, p, k);
+    r.fields(&segment_header_json, payload, static_cast<uint16_t>(sizeof h + src.size() + dst.size()),
+             static_cast<uint16_t>(kSegmentHeaderChars + src.size() + dst.size()));
     r.forget();
-    c.key = k;
+    c.header = h;
     c.used = true;
 }
 
-void PacketTracer::write_segment_fields(TraceRecord& r, const Packet& p, const SegmentKey& k) const {
+void PacketTracer::write_segment_fields(TraceRecord& r, const Packet& p, const ConnectionTable::Relative& rel) const {
     const Node& src = net_.node(p.src_node);
     const Node& dst = net_.node(p.dst_node);
     char flags[10];  // "flags", quoted: the letters need no escaping
@@ -167,38 +189,21 @@ void PacketTracer::write_segment_fields(TraceRecord& r, const Packet& p, const S
         .text("flags", std::string_view(flags + 1, n), std::string_view(flags, n + 2))
         .field("seq", p.seq)
         .field("ack", p.ack);
-    if (k.has_rel_seq) r.field("rel_seq", k.rel_seq);
-    if (k.has_rel_ack) r.field("rel_ack", k.rel_ack);
+    if (rel.has_seq) r.field("rel_seq", rel.seq);
+    if (rel.has_ack) r.field("rel_ack", rel.ack);
     r.field("len", p.payload_len).field("win", p.window);
     if (!p.options.empty())
         r.formatted("options", &options_json_from_bytes, &p.options, sizeof p.options, kOptionsJsonChars);
 }
 
 namespace {
-// A segment record's header fields as write_segment_fields() writes them, copied whole into the
-// trace's ops and formatted where the text is made (the writer's thread): one copy of 100-odd
-// bytes on the simulation's thread instead of a dozen fields. The two nodes' quoted names follow
-// it in the payload (copies: the text may be made after the network is gone).
-struct SegmentHeader {
-    uint64_t uid;
-    uint32_t conn, seq, ack, rel_seq, rel_ack, len, win;
-    uint16_t sport, dport, src_name_len, dst_name_len;
-    uint8_t flags;
-    bool has_rel_seq, has_rel_ack;
-    TcpOptions options;
-};
-
-// Room for everything but the two names: 13 keys, 11 numbers, flags, options.
-constexpr size_t kSegmentHeaderChars = 200 + 11 * 20 + 12 + kOptionsJsonChars;
-// The payload's size limit here (header and names), within the 64 KiB of a payload and a text.
-constexpr size_t kSegmentHeaderPayload = 1024;
-
 char* put(char* p, std::string_view s) {
     std::memcpy(p, s.data(), s.size());
     return p + s.size();
 }
+}  // namespace
 
-char* segment_header_json(const char* payload, char* p) {
+char* PacketTracer::segment_header_json(const char* payload, char* p) {
     SegmentHeader h;
     std::memcpy(&h, payload, sizeof h);
     std::string_view src_name(payload + sizeof h, h.src_name_len);
@@ -218,44 +223,20 @@ char* segment_header_json(const char* payload, char* p) {
     if (h.has_rel_ack) p = write_decimal(put(p, ",\"rel_ack\":"), h.rel_ack);
     p = write_decimal(put(p, ",\"len\":"), h.len);
     p = write_decimal(put(p, ",\"win\":"), h.win);
-    if (!h.options.empty()) {
+    TcpOptions o;
+    o.mss = h.mss;
+    o.wscale = h.wscale;
+    o.sack_permitted = h.sack_permitted;
+    o.has_timestamps = h.has_timestamps;
+    o.sack_count = h.sack_count;
+    o.ts_val = h.ts_val;
+    o.ts_ecr = h.ts_ecr;
+    o.sack = h.sack;
+    if (!o.empty()) {
         p = put(p, ",\"options\":");
-        p += format_options_json(h.options, p);
+        p += format_options_json(o, p);
     }
     return p;
-}
-}  // namespace
-
-void PacketTracer::write_segment_header(TraceRecord& r, const Packet& p, const SegmentKey& k) const {
-    std::string_view src = net_.node(p.src_node).json_name(), dst = net_.node(p.dst_node).json_name();
-    // Names of many kilobytes (a payload is at most 64 KiB): field by field.
-    if (sizeof(SegmentHeader) + src.size() + dst.size() > kSegmentHeaderPayload) {
-        write_segment_fields(r, p, k);
-        return;
-    }
-    char payload[kSegmentHeaderPayload];
-    SegmentHeader h;
-    h.uid = p.uid;
-    h.conn = p.conn_id;
-    h.seq = p.seq;
-    h.ack = p.ack;
-    h.rel_seq = k.rel_seq;
-    h.rel_ack = k.rel_ack;
-    h.len = p.payload_len;
-    h.win = p.window;
-    h.sport = p.src_port;
-    h.dport = p.dst_port;
-    h.src_name_len = static_cast<uint16_t>(src.size());
-    h.dst_name_len = static_cast<uint16_t>(dst.size());
-    h.flags = p.flags;
-    h.has_rel_seq = k.has_rel_seq;
-    h.has_rel_ack = k.has_rel_ack;
-    h.options = p.options;
-    std::memcpy(payload, &h, sizeof h);
-    std::memcpy(payload + sizeof h, src.data(), src.size());
-    std::memcpy(payload + sizeof h + src.size(), dst.data(), dst.size());
-    auto size = static_cast<uint16_t>(sizeof h + src.size() + dst.size());
-    r.fields(&segment_header_json, payload, size, static_cast<uint16_t>(kSegmentHeaderChars + src.size() + dst.size()));
 }
 
 void PacketTracer::on_send(const Node& node, Packet& p) {

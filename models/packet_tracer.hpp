@@ -55,28 +55,29 @@ public:
     std::string describe(const Packet& p) const;
 
 private:
-    // Everything a segment record's header fields are made of. Records of one packet (send,
-    // enqueue, dequeue, deliver, drop) have the same fields unless the packet changed between
-    // them; the writer remembers them (by uid, in its slots) and repeats them after that.
-    struct SegmentKey {
-        uint64_t uid = 0;
-        uint32_t conn = 0, src_node = 0, dst_node = 0, seq = 0, ack = 0, len = 0, win = 0;
-        uint32_t rel_seq = 0, rel_ack = 0, ts_val = 0, ts_ecr = 0;
-        std::array<uint32_t, 8> sack{};  // the blocks carried; zero beyond them
-        uint16_t sport = 0, dport = 0, mss = 0;
-        uint8_t flags = 0, sack_count = 0;
-        int8_t wscale = -1;
-        bool has_rel_seq = false, has_rel_ack = false, sack_permitted = false, has_timestamps = false;
-        bool operator==(const SegmentKey&) const = default;
+    // A segment record's header fields (what write_segment_fields() writes), packed without
+    // padding: for a record that goes to the JSON text only, it is copied whole into the trace's
+    // ops (the two nodes' quoted names after it) and formatted where the text is made, and it
+    // is what tells whether a packet is unchanged since its last record (one memcmp). Records of
+    // one packet (send, enqueue, dequeue, deliver, drop) have the same fields unless the packet
+    // changed between them; the writer remembers them (by uid, in its slots) and repeats them.
+    struct SegmentHeader {
+        uint64_t uid;
+        uint32_t conn, src_node, dst_node, seq, ack, rel_seq, rel_ack, len, win, ts_val, ts_ecr;
+        std::array<SackBlock, 4> sack;  // the blocks carried; zero beyond them
+        uint16_t sport, dport, mss, src_name_len, dst_name_len;
+        uint8_t flags, sack_count, has_rel_seq, has_rel_ack, sack_permitted, has_timestamps;
+        int8_t wscale;
+        uint8_t unused1;
+        uint16_t unused2;
     };
     struct SegmentSlot {
-        SegmentKey key;
+        SegmentHeader header;
         bool used = false;
     };
     void segment_fields(TraceRecord& r, const Packet& p) const;
-    void write_segment_fields(TraceRecord& r, const Packet& p, const SegmentKey& k) const;
-    // The same fields in one op, for a record that goes to the JSON text only.
-    void write_segment_header(TraceRecord& r, const Packet& p, const SegmentKey& k) const;
+    void write_segment_fields(TraceRecord& r, const Packet& p, const ConnectionTable::Relative& rel) const;
+    static char* segment_header_json(const char* payload, char* out);
 
     const Network& net_;
     TraceWriter& w_;
@@ -84,7 +85,7 @@ private:
     PacketCapture* capture_ = nullptr;
     ConnectionTable conns_;
     std::array<uint64_t, kDropReasonCount> drops_{};
-    mutable std::vector<SegmentSlot> segment_keys_;  // what each writer slot holds; allocated with the first JSON-only record
+    mutable std::vector<SegmentSlot> segment_slots_;  // what each writer slot holds; allocated with the first JSON-only record
 };
 
 std::string options_to_json(const TcpOptions& o);
