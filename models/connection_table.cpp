@@ -78,9 +78,9 @@ void ConnectionTable::on_dropped(const Packet& p) {
     ++conns_[id].data(d).segments_dropped;
 }
 
-ConnectionTable::Relative ConnectionTable::relative(const Packet& p) const {
-    Relative r;
-    if (p.conn_id >= conns_.size()) return r;
+void ConnectionTable::relative(const Packet& p, Relative& r) const {
+    r = Relative{};
+    if (p.conn_id >= conns_.size()) return;
     const auto& c = conns_[p.conn_id];
     int d = (c.node[0] == p.src_node && c.port[0] == p.src_port) ? 0 : 1;
     if (c.dir[d].isn_known) {
@@ -91,7 +91,6 @@ ConnectionTable::Relative ConnectionTable::relative(const Packet& p) const {
         r.has_ack = true;
         r.ack = p.ack - c.dir[1 - d].isn;
     }
-    return r;
 }
 
 }  // namespace tcpsim

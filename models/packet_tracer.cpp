@@ -113,7 +113,8 @@ std::string PacketTracer::describe(const Packet& p) const {
 }
 
 void PacketTracer::segment_fields(TraceRecord& r, const Packet& p) const {
-    ConnectionTable::Relative rel = conns_.relative(p);
+    ConnectionTable::Relative rel;
+    conns_.relative(p, rel);
     if (!r.can_repeat()) {
         write_segment_fields(r, p, rel);
         return;
