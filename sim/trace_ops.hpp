@@ -55,14 +55,13 @@ public:
 
     // Appends the text of `ops` (whole records and verbatim pieces) to `out`.
     void format(std::string_view ops, TextBuffer& out);
-    uint64_t records() const { return records_; }
 
 private:
     // `readable`: bytes that may be read from type.data() on.
     void head(int64_t t, std::string_view type, size_t readable, TextBuffer& out);
 
     TraceFormat format_;
-    uint64_t records_ = 0;
+    uint64_t records_ = 0;  // formatted so far: in the json layout all but the first follow a comma
     int64_t head_time_ = 0;
     char head_[96];         // "t":...,"t_ns":...,"type":" for head_time_
     size_t head_len_ = 0;   // 0: none yet
