@@ -70,12 +70,6 @@ size_t format_options_json(const TcpOptions& o, char* out) {
     return static_cast<size_t>(p - out);
 }
 
-char* options_json_from_bytes(const char* payload, char* out) {
-    TcpOptions o;
-    std::memcpy(&o, payload, sizeof o);
-    return out + format_options_json(o, out);
-}
-
 std::string options_to_json(const TcpOptions& o) {
     char buf[kOptionsJsonChars];
     return std::string(buf, format_options_json(o, buf));
@@ -193,8 +187,10 @@ void PacketTracer::write_segment_fields(TraceRecord& r, const Packet& p, const C
     if (rel.has_seq) r.field("rel_seq", rel.seq);
     if (rel.has_ack) r.field("rel_ack", rel.ack);
     r.field("len", p.payload_len).field("win", p.window);
-    if (!p.options.empty())
-        r.formatted("options", &options_json_from_bytes, &p.options, sizeof p.options, kOptionsJsonChars);
+    if (!p.options.empty()) {
+        char buf[kOptionsJsonChars];
+        r.raw("options", std::string_view(buf, format_options_json(p.options, buf)));
+    }
 }
 
 namespace {

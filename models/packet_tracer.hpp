@@ -93,7 +93,5 @@ std::string options_to_json(const TcpOptions& o);
 // without allocating; returns its length.
 constexpr size_t kOptionsJsonChars = 320;
 size_t format_options_json(const TcpOptions& o, char* out);
-// The same from a copy of the TcpOptions' bytes (a TraceFormatFn).
-char* options_json_from_bytes(const char* payload, char* out);
 
 }  // namespace tcpsim

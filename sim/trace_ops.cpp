@@ -183,16 +183,6 @@ void TraceTextFormatter::format(std::string_view ops, TextBuffer& out) {
                 p += 4 + n;
                 break;
             }
-            case TraceOp::formatted: {
-                auto klen = static_cast<uint8_t>(*p);
-                auto most = load_op_value<uint16_t>(p + 1 + klen + 2);
-                char* q = key(most);
-                auto n = load_op_value<uint16_t>(p);
-                auto fn = load_op_value<TraceFormatFn>(p + 4);
-                out.commit(fn(p + 4 + sizeof fn, q));
-                p += 4 + sizeof fn + n;
-                break;
-            }
             case TraceOp::fields: {
                 auto n = load_op_value<uint16_t>(p);
                 auto most = load_op_value<uint16_t>(p + 2);

@@ -30,17 +30,16 @@ enum class TraceOp : uint8_t {
     boolean,    // 1 byte
     text,       // u32 length, bytes: a string, escaped when formatted
     json,       // u32 length, bytes: JSON text already (a quoted name, a small object)
-    formatted,  // u16 payload length, u16 most chars, function pointer, payload: see TraceFormatFn
     fields,     // u16 payload length, u16 most chars, function pointer, payload: no key, the
-                // function writes whole ,"key":value pairs
+                // function writes whole ,"key":value pairs (see TraceFormatFn)
     remember,   // u16 slot: the fields up to `forget` are kept under the slot
     forget,     // ends a remembered run
     repeat,     // u16 slot: the remembered fields again
     verbatim,   // u32 length, bytes: text outside the records (meta, summary)
 };
 
-// Writes the JSON text of `payload` (a value's bytes copied when the field was written) at `out`,
-// at most the number of chars given with it; returns the end.
+// Writes the ,"key":value pairs that `payload` (bytes copied when the fields were written) stands
+// for at `out`, at most the number of chars given with it; returns the end.
 using TraceFormatFn = char* (*)(const char* payload, char* out);
 
 // Remembered runs of fields: slots 0 .. kTraceSlots-1.

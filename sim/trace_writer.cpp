@@ -293,24 +293,4 @@ void TraceRecord::fields(TraceFormatFn fn, const void* payload, uint16_t size, u
     w_->ops_.commit(p + 5 + sizeof fn + size);
 }
 
-TraceRecord& TraceRecord::formatted(std::string_view k, TraceFormatFn fn, const void* payload, uint16_t size,
-                                    uint16_t most_chars) {
-    if (!w_) return *this;
-    if (json_) {
-        char* p = key(TraceOp::formatted, k, 4 + sizeof fn + size);
-        std::memcpy(p, &size, 2);
-        std::memcpy(p + 2, &most_chars, 2);
-        std::memcpy(p + 4, &fn, sizeof fn);
-        std::memcpy(p + 4 + sizeof fn, payload, size);
-        w_->ops_.commit(p + 4 + sizeof fn + size);
-    }
-    if (sinks_) {
-        std::string text(most_chars, '\0');
-        char* end = fn(static_cast<const char*>(payload), text.data());
-        text.resize(static_cast<size_t>(end - text.data()));
-        if (TraceValue* f = sink_field(k)) w_->fields_.set_text(*f, TraceValue::Kind::raw, text);
-    }
-    return *this;
-}
-
 }  // namespace tcpsim

@@ -69,9 +69,6 @@ public:
     }
     // A value that is already JSON text (a small nested object or array).
     TraceRecord& raw(std::string_view key, std::string_view json_text);
-    // A value whose JSON text `fn` makes from a copy of `payload` (trivially copyable, at most
-    // 64 KiB), in at most `most_chars` chars: formatted where the rest of the text is.
-    TraceRecord& formatted(std::string_view key, TraceFormatFn fn, const void* payload, uint16_t size, uint16_t most_chars);
     // Several fields at once, for a record that goes to the JSON text only (can_repeat()): `fn`
     // writes their ,"key":value pairs from a copy of `payload`, in at most `most_chars` chars.
     // A caller whose record also goes to sinks writes the fields one by one instead.
