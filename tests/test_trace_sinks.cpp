@@ -56,6 +56,9 @@ TEST_CASE("record types fall into the segment or detail category") {
     for (const char* t : {"enqueue", "dequeue", "duplicate", "link", "timer", "tcp"}) CHECK(category_of(t) == TraceCategory::detail);
     // A type nobody listed yet is kept at level segments rather than silently lost.
     CHECK(category_of("something_new") == TraceCategory::segment);
+    // Worked out at compile time for a literal (the writer's inline path relies on it).
+    static_assert(category_of("dequeue") == TraceCategory::detail);
+    static_assert(category_of("deliver") == TraceCategory::segment);
 }
 
 TEST_CASE("a sink that wants details gets them while the JSON at level segments does not") {
