@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "models/network.hpp"
+#include "models/tcp/cc_trace_record.hpp"
 #include "sim/invariant.hpp"
 
 namespace tcpsim {
@@ -165,16 +166,7 @@ void cc_record(TcpStack& stack, uint32_t conn, const TcpEndpoint& ep, const CcSa
     TraceWriter& w = stack.network().tracer().writer();
     if (!w.wants(TraceCategory::segment)) return;
     auto r = w.event(stack.sim().now(), "cc");
-    r.text("node", stack.node().name(), stack.node().json_name()).field("conn", conn).field("cwnd", s.cwnd);
-    if (s.ssthresh >= CongestionControl::kInfiniteSsthresh) r.raw("ssthresh", "null");
-    else r.field("ssthresh", s.ssthresh);
-    r.field("flight", s.flight)
-        .seconds("srtt", s.srtt)
-        .seconds("rttvar", s.rttvar)
-        .seconds("rto", s.rto)
-        .field("bytes_acked", s.bytes_acked)
-        .field("recovery", to_string(s.recovery))
-        .field("cc", ep.congestion_control_name());
+    write_cc_fields(r, CcTraceRecord{stack.node().name(), stack.node().json_name(), conn, ep.congestion_control_name()}, s);
 }
 }  // namespace
 
