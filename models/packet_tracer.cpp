@@ -106,6 +106,18 @@ std::string PacketTracer::describe(const Packet& p) const {
     return s;
 }
 
+bool PacketTracer::same_header(const SegmentHeader& a, const SegmentHeader& b) {
+    static_assert(sizeof a % 8 == 0);
+    uint64_t diff = 0;
+    for (size_t i = 0; i < sizeof a; i += 8) {
+        uint64_t x, y;
+        std::memcpy(&x, reinterpret_cast<const char*>(&a) + i, 8);
+        std::memcpy(&y, reinterpret_cast<const char*>(&b) + i, 8);
+        diff |= x ^ y;
+    }
+    return diff == 0;
+}
+
 void PacketTracer::segment_fields(TraceRecord& r, const Packet& p) const {
     ConnectionTable::Relative rel;
     conns_.relative(p, rel);
@@ -153,20 +165,18 @@ void PacketTracer::segment_fields(TraceRecord& r, const Packet& p) const {
     if (segment_slots_.empty()) segment_slots_.resize(kTraceSlots);
     auto slot = static_cast<uint32_t>(p.uid % kTraceSlots);
     SegmentSlot& c = segment_slots_[slot];
-    if (c.used && std::memcmp(&c.header, &h, sizeof h) == 0) {
+    if (c.used && same_header(c.header, h)) {
         r.repeat(slot);
         return;
     }
-    char payload[kSegmentHeaderPayload];
-    std::memcpy(payload, &h, sizeof h);
-    std::memcpy(payload + sizeof h, src.data(), src.size());
-    std::memcpy(payload + sizeof h + src.size(), dst.data(), dst.size());
-    r.remember(slot);
-    r.fields(&segment_header_json, payload, static_cast<uint16_t>(sizeof h + src.size() + dst.size()),
-             static_cast<uint16_t>(kSegmentHeaderChars + src.size() + dst.size()));
-    r.forget();
     c.header = h;
     c.used = true;
+    r.remember(slot);
+    char* q = r.fields_room(&segment_header_json, static_cast<uint16_t>(sizeof h + src.size() + dst.size()),
+                            static_cast<uint16_t>(kSegmentHeaderChars + src.size() + dst.size()));
+    std::memcpy(q, &h, sizeof h);
+    copy_text(copy_text(q + sizeof h, src), dst);
+    r.forget();
 }
 
 void PacketTracer::write_segment_fields(TraceRecord& r, const Packet& p, const ConnectionTable::Relative& rel) const {

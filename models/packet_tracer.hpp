@@ -58,7 +58,7 @@ private:
     // A segment record's header fields (what write_segment_fields() writes), packed without
     // padding: for a record that goes to the JSON text only, it is copied whole into the trace's
     // ops (the two nodes' quoted names after it) and formatted where the text is made, and it
-    // is what tells whether a packet is unchanged since its last record (one memcmp). Records of
+    // is what tells whether a packet is unchanged since its last record (same_header). Records of
     // one packet (send, enqueue, dequeue, deliver, drop) have the same fields unless the packet
     // changed between them; the writer remembers them (by uid, in its slots) and repeats them.
     struct SegmentHeader {
@@ -76,6 +76,8 @@ private:
         bool used = false;
     };
     void segment_fields(TraceRecord& r, const Packet& p) const;
+    // Word by word, without a call to memcmp: compared for nearly every segment record.
+    static bool same_header(const SegmentHeader& a, const SegmentHeader& b);
     void write_segment_fields(TraceRecord& r, const Packet& p, const ConnectionTable::Relative& rel) const;
     static char* segment_header_json(const char* payload, char* out);
 

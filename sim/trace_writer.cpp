@@ -254,14 +254,7 @@ TraceRecord& TraceRecord::raw(std::string_view k, std::string_view json_text) {
 }
 
 void TraceRecord::fields(TraceFormatFn fn, const void* payload, uint16_t size, uint16_t most_chars) {
-    TCPSIM_INVARIANT(can_repeat(), "fields() only for a record that goes to the JSON text only");
-    char* p = w_->ops_.room(5 + sizeof fn + size);
-    p[0] = static_cast<char>(TraceOp::fields);
-    std::memcpy(p + 1, &size, 2);
-    std::memcpy(p + 3, &most_chars, 2);
-    std::memcpy(p + 5, &fn, sizeof fn);
-    std::memcpy(p + 5 + sizeof fn, payload, size);
-    w_->ops_.commit(p + 5 + sizeof fn + size);
+    std::memcpy(fields_room(fn, size, most_chars), payload, size);
 }
 
 }  // namespace tcpsim

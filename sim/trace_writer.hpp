@@ -18,6 +18,7 @@
 
 #include "sim/background_writer.hpp"
 #include "sim/decimal.hpp"
+#include "sim/invariant.hpp"
 #include "sim/json_reader.hpp"
 #include "sim/text_buffer.hpp"
 #include "sim/time.hpp"
@@ -85,6 +86,9 @@ public:
     // writes their ,"key":value pairs from a copy of `payload`, in at most `most_chars` chars.
     // A caller whose record also goes to sinks writes the fields one by one instead.
     void fields(TraceFormatFn fn, const void* payload, uint16_t size, uint16_t most_chars);
+    // The same with the payload written in place: returns where its `size` bytes go, which the
+    // caller writes before it adds anything else to the record.
+    [[gnu::always_inline]] char* fields_room(TraceFormatFn fn, uint16_t size, uint16_t most_chars);
 
     // For a caller that writes the same run of fields into several records (a packet's header
     // at each hop). When the record goes to the JSON text only (can_repeat()), the fields written
@@ -262,6 +266,17 @@ inline TraceRecord& TraceRecord::json_bytes(TraceOp op, std::string_view k, std:
     std::memcpy(p, &n, 4);
     w_->ops_.commit(copy_text(p + 4, bytes));
     return *this;
+}
+
+inline char* TraceRecord::fields_room(TraceFormatFn fn, uint16_t size, uint16_t most_chars) {
+    TCPSIM_INVARIANT(can_repeat(), "fields() only for a record that goes to the JSON text only");
+    char* p = w_->ops_.room(5 + sizeof fn + size);
+    p[0] = static_cast<char>(TraceOp::fields);
+    std::memcpy(p + 1, &size, 2);
+    std::memcpy(p + 3, &most_chars, 2);
+    std::memcpy(p + 5, &fn, sizeof fn);
+    w_->ops_.commit(p + 5 + sizeof fn + size);
+    return p + 5 + sizeof fn;
 }
 
 inline void TraceRecord::forget() {
