@@ -21,7 +21,9 @@ namespace tcpsim {
 enum class TraceFormat { json, jsonl };
 
 enum class TraceOp : uint8_t {
-    record,     // u8 type length, i64 time (ns), the type's bytes: a record begins
+    record,     // u8 type length, i64 time (ns), the type's bytes: a record begins (its type
+                // needs no escaping: see needs_escaping)
+    record_escaped,  // the same for a type that is escaped when formatted
     end,        // the record ends
     i64,        // u8 key length, key, 8 bytes (and likewise for the next five)
     u64,
@@ -37,6 +39,14 @@ enum class TraceOp : uint8_t {
     repeat,     // u16 slot: the remembered fields again
     verbatim,   // u32 length, bytes: text outside the records (meta, summary)
 };
+
+// Whether `s` has a byte that a JSON string escapes. constexpr: for the models' literal record
+// types it is worked out where they are compiled, and the formatter need not look.
+constexpr bool needs_escaping(std::string_view s) {
+    for (char c : s)
+        if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\') return true;
+    return false;
+}
 
 // Writes the ,"key":value pairs that `payload` (bytes copied when the fields were written) stands
 // for at `out`, at most the number of chars given with it; returns the end.
@@ -57,7 +67,7 @@ public:
 
 private:
     // `readable`: bytes that may be read from type.data() on.
-    void head(int64_t t, std::string_view type, size_t readable, TextBuffer& out);
+    void head(int64_t t, std::string_view type, size_t readable, bool escape, TextBuffer& out);
 
     TraceFormat format_;
     uint64_t records_ = 0;  // formatted so far: in the json layout all but the first follow a comma

@@ -215,7 +215,7 @@ private:
 inline void TraceWriter::head_op(SimTime t, std::string_view type) {
     // Types are the models' short identifiers (checked in any_event for any other).
     char* p = ops_.room(10 + type.size());
-    p[0] = static_cast<char>(TraceOp::record);
+    p[0] = static_cast<char>(needs_escaping(type) ? TraceOp::record_escaped : TraceOp::record);
     p[1] = static_cast<char>(static_cast<uint8_t>(type.size()));
     int64_t ns = t.ns();
     std::memcpy(p + 2, &ns, 8);

@@ -177,6 +177,26 @@ TEST_CASE("the event type is escaped like any other string") {
     CHECK(Json::parse(lines[0]).at("type") == "we\"ird\\type\n");
 }
 
+TEST_CASE("a type with any one byte that needs escaping is escaped (each on its own)") {
+    // Literal types are checked where they are compiled (needs_escaping): each kind of byte alone.
+    static_assert(!needs_escaping("deliver"));
+    std::ostringstream out;
+    TraceWriter w(&out, TraceFormat::jsonl, TraceLevel::all);
+    w.event(SimTime::zero(), "back\\slash");
+    w.event(SimTime::zero(), "quo\"te");
+    w.event(SimTime::zero(), "tab\there");
+    w.event(SimTime::zero(), std::string_view("nul\0", 4));
+    w.event(SimTime::zero(), "plain");
+    w.flush();
+    std::vector<std::string> lines = lines_of(out.str());
+    REQUIRE(lines.size() == 5);
+    CHECK(Json::parse(lines[0]).at("type") == "back\\slash");
+    CHECK(Json::parse(lines[1]).at("type") == "quo\"te");
+    CHECK(Json::parse(lines[2]).at("type") == "tab\there");
+    CHECK(Json::parse(lines[3]).at("type") == std::string("nul\0", 4));
+    CHECK(Json::parse(lines[4]).at("type") == "plain");
+}
+
 TEST_CASE("\"t\" is printed exactly from integer nanoseconds, \"t_ns\" as the integer") {
     std::ostringstream out;
     TraceWriter w(&out, TraceFormat::jsonl, TraceLevel::all);
