@@ -123,14 +123,14 @@ void TraceWriter::end_record(bool json, bool sinks) {
         for (TraceSink* s : sinks_)
             if (s->wants(fields_.category())) s->record(fields_);
     if (!json) return;
+    if (format_in_background_) {
+        end_background_record();
+        return;
+    }
     char* p = ops_.room(1);
     *p = static_cast<char>(TraceOp::end);
     ops_.commit(p + 1);
     ++events_;
-    if (format_in_background_) {
-        if (ops_.size() >= kFlushAt) flush();
-        return;
-    }
     size_t record_start = text_.size();
     formatter_.format(ops_.view(), text_);
     ops_.clear();

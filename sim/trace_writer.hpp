@@ -179,8 +179,8 @@ private:
     static constexpr unsigned bit(TraceCategory c) { return 1u << static_cast<unsigned>(c); }
     TraceRecord any_event(SimTime t, std::string_view type, TraceCategory c);
     void head_op(SimTime t, std::string_view type);
-    // The end of a record for the JSON text only, formatted in the background: the end op, and
-    // the buffer handed over once full.
+    // The end of a record whose text is made in the background: the end op, and the buffer
+    // handed over once full.
     [[gnu::always_inline]] void end_background_record();
     void end_record(bool json, bool sinks);
     void verbatim(std::string_view text);

@@ -12,17 +12,13 @@
 #include "models/tcp/cc_trace_record.hpp"
 #include "models/tcp/congestion_control.hpp"
 #include "sim/trace_writer.hpp"
+#include "segment_sink.hpp"
 
 using namespace tcpsim;
 using Json = nlohmann::json;
+using tcpsim::test::SegmentSink;
 
 namespace {
-
-struct SegmentSink : TraceSink {
-    bool wants(TraceCategory c) const override { return c == TraceCategory::segment; }
-    void record(const TraceFields&) override { ++records; }
-    int records = 0;
-};
 
 // A few cc records: every recovery state, ssthresh infinite and not, RTT figures of every
 // precision, a node name that needs escaping; `name` for the node.

@@ -12,19 +12,13 @@
 #include "models/packet_tracer.hpp"
 #include "sim/simulator.hpp"
 #include "sim/trace_writer.hpp"
+#include "segment_sink.hpp"
 
 using namespace tcpsim;
 using Json = nlohmann::json;
+using tcpsim::test::SegmentSink;
 
 namespace {
-
-// Takes segment records: with it, a record goes to the JSON text field by field (the sinks need
-// the fields), not as the packed header.
-struct SegmentSink : TraceSink {
-    bool wants(TraceCategory c) const override { return c == TraceCategory::segment; }
-    void record(const TraceFields&) override { ++records; }
-    int records = 0;
-};
 
 struct TracedNetwork {
     explicit TracedNetwork(TraceSink* sink = nullptr)

@@ -19,7 +19,7 @@ struct PackedCc {
     uint8_t cc_len;
     RecoveryState recovery;
 };
-static_assert(std::is_trivially_copyable_v<PackedCc>);
+static_assert(std::has_unique_object_representations_v<PackedCc>, "no padding: copied whole");
 
 // Names longer than this go field by field (a payload is at most 64 KiB).
 constexpr size_t kMostNameBytes = 1024;
@@ -48,24 +48,17 @@ char* packed_cc_json(const char* payload, char* p) {
     p = write_decimal(put(p, ",\"bytes_acked\":"), c.bytes_acked);
     p = put(put(p, ",\"recovery\":\""), to_string(c.recovery));
     p = put(put(p, "\",\"cc\":"), "\"");
-    // The cc's names are plain identifiers (is_congestion_control_name): no escaping.
+    // Packed only when it needs no escaping (the cc's names are identifiers).
     p = put(p, cc);
     *p++ = '"';
     return p;
 }
 
-bool plain(std::string_view s) {
-    for (char c : s)
-        if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\') return false;
-    return true;
-}
-
 }  // namespace
 
 void write_cc_fields(TraceRecord& r, const CcTraceRecord& who, const CcSample& s) {
-    if (r.can_repeat() && who.node_json.size() <= kMostNameBytes && who.cc.size() <= 255 && plain(who.cc)) {
-        PackedCc c;
-        std::memset(&c, 0, sizeof c);  // the padding too: the payload is copied whole
+    if (r.can_repeat() && who.node_json.size() <= kMostNameBytes && who.cc.size() <= 255 && !needs_escaping(who.cc)) {
+        PackedCc c;  // every byte set below: it has no padding
         c.cwnd = s.cwnd;
         c.ssthresh = s.ssthresh;
         c.flight = s.flight;
@@ -77,11 +70,11 @@ void write_cc_fields(TraceRecord& r, const CcTraceRecord& who, const CcSample& s
         c.node_json_len = static_cast<uint16_t>(who.node_json.size());
         c.cc_len = static_cast<uint8_t>(who.cc.size());
         c.recovery = s.recovery;
-        char payload[sizeof c + kMostNameBytes + 255];
-        std::memcpy(payload, &c, sizeof c);
-        char* end = put(put(payload + sizeof c, who.node_json), who.cc);
-        r.fields(&packed_cc_json, payload, static_cast<uint16_t>(end - payload),
-                 static_cast<uint16_t>(kPackedCcChars + who.node_json.size() + who.cc.size()));
+        size_t names = who.node_json.size() + who.cc.size();
+        char* q = r.fields_room(&packed_cc_json, static_cast<uint16_t>(sizeof c + names),
+                                static_cast<uint16_t>(kPackedCcChars + names));
+        std::memcpy(q, &c, sizeof c);
+        put(put(q + sizeof c, who.node_json), who.cc);
         return;
     }
     r.text("node", who.node_name, who.node_json).field("conn", who.conn).field("cwnd", s.cwnd);
