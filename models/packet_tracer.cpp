@@ -131,7 +131,7 @@ void PacketTracer::segment_fields(TraceRecord& r, const Packet& p) const {
         write_segment_fields(r, p, rel);
         return;
     }
-    static_assert(std::has_unique_object_representations_v<SegmentHeader>, "no padding: compared with memcmp");
+    static_assert(std::has_unique_object_representations_v<SegmentHeader>, "no padding: compared word by word");
     const TcpOptions& o = p.options;
     SegmentHeader h;
     h.uid = p.uid;

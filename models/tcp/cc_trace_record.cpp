@@ -26,30 +26,24 @@ constexpr size_t kMostNameBytes = 1024;
 // The text of a packed record but for the names: 11 keys, 7 numbers, the recovery state.
 constexpr size_t kPackedCcChars = 160 + 7 * 24 + 8;
 
-char* put(char* p, std::string_view s) {
-    std::memcpy(p, s.data(), s.size());
-    return p + s.size();
-}
-
 char* packed_cc_json(const char* payload, char* p) {
     PackedCc c;
     std::memcpy(&c, payload, sizeof c);
     std::string_view node(payload + sizeof c, c.node_json_len);
     std::string_view cc(payload + sizeof c + c.node_json_len, c.cc_len);
-    p = put(put(p, ",\"node\":"), node);
-    p = write_decimal(put(p, ",\"conn\":"), c.conn);
-    p = write_decimal(put(p, ",\"cwnd\":"), c.cwnd);
-    if (c.ssthresh >= CongestionControl::kInfiniteSsthresh) p = put(p, ",\"ssthresh\":null");
-    else p = write_decimal(put(p, ",\"ssthresh\":"), c.ssthresh);
-    p = write_decimal(put(p, ",\"flight\":"), c.flight);
-    p = write_seconds_shortest(put(p, ",\"srtt\":"), c.srtt_ns);
-    p = write_seconds_shortest(put(p, ",\"rttvar\":"), c.rttvar_ns);
-    p = write_seconds_shortest(put(p, ",\"rto\":"), c.rto_ns);
-    p = write_decimal(put(p, ",\"bytes_acked\":"), c.bytes_acked);
-    p = put(put(p, ",\"recovery\":\""), to_string(c.recovery));
-    p = put(put(p, "\",\"cc\":"), "\"");
+    p = copy_text(copy_text(p, ",\"node\":"), node);
+    p = write_decimal(copy_text(p, ",\"conn\":"), c.conn);
+    p = write_decimal(copy_text(p, ",\"cwnd\":"), c.cwnd);
+    if (c.ssthresh >= CongestionControl::kInfiniteSsthresh) p = copy_text(p, ",\"ssthresh\":null");
+    else p = write_decimal(copy_text(p, ",\"ssthresh\":"), c.ssthresh);
+    p = write_decimal(copy_text(p, ",\"flight\":"), c.flight);
+    p = write_seconds_shortest(copy_text(p, ",\"srtt\":"), c.srtt_ns);
+    p = write_seconds_shortest(copy_text(p, ",\"rttvar\":"), c.rttvar_ns);
+    p = write_seconds_shortest(copy_text(p, ",\"rto\":"), c.rto_ns);
+    p = write_decimal(copy_text(p, ",\"bytes_acked\":"), c.bytes_acked);
+    p = copy_text(copy_text(p, ",\"recovery\":\""), to_string(c.recovery));
     // Packed only when it needs no escaping (the cc's names are identifiers).
-    p = put(p, cc);
+    p = copy_text(copy_text(p, "\",\"cc\":\""), cc);
     *p++ = '"';
     return p;
 }
@@ -74,7 +68,7 @@ void write_cc_fields(TraceRecord& r, const CcTraceRecord& who, const CcSample& s
         char* q = r.fields_room(&packed_cc_json, static_cast<uint16_t>(sizeof c + names),
                                 static_cast<uint16_t>(kPackedCcChars + names));
         std::memcpy(q, &c, sizeof c);
-        put(put(q + sizeof c, who.node_json), who.cc);
+        copy_text(copy_text(q + sizeof c, who.node_json), who.cc);
         return;
     }
     r.text("node", who.node_name, who.node_json).field("conn", who.conn).field("cwnd", s.cwnd);
