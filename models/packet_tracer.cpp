@@ -1,6 +1,8 @@
 #include "models/packet_tracer.hpp"
 
+#include <array>
 #include <cstring>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -210,26 +212,68 @@ char* put(char* p, std::string_view s) {
 }
 }  // namespace
 
+namespace {
+// ,"flags":"<tcpdump letters>" for every flags byte, built where the program is compiled.
+struct FlagsText {
+    char text[20];
+    uint8_t len;
+};
+constexpr std::array<FlagsText, 256> kFlagsText = [] {
+    std::array<FlagsText, 256> t{};
+    for (int f = 0; f < 256; ++f) {
+        FlagsText& e = t[static_cast<size_t>(f)];
+        size_t n = 0;
+        for (char c : std::string_view(",\"flags\":\"")) e.text[n++] = c;
+        size_t letters = n;
+        const std::pair<uint8_t, char> order[] = {{kSyn, 'S'}, {kFin, 'F'}, {kPsh, 'P'}, {kRst, 'R'},
+                                                  {kUrg, 'U'}, {kEce, 'E'}, {kCwr, 'W'}, {kAck, '.'}};
+        for (auto [bit, c] : order)
+            if (f & bit) e.text[n++] = c;
+        if (n == letters)
+            for (char c : std::string_view("none")) e.text[n++] = c;
+        e.text[n++] = '"';
+        e.len = static_cast<uint8_t>(n);
+    }
+    return t;
+}();
+
+// The text of the numbers last written for one direction of a flow (see DecimalMemo).
+struct FlowNumbers {
+    DecimalMemo conn, sport, dport, seq, ack, rel_seq, rel_ack, len, win, ts_val, ts_ecr;
+};
+// Per formatting thread: a cache of texts, right whichever trace wrote them, so traces formatted
+// on one thread may share it. Directions of flows map onto its entries by connection and node.
+constexpr size_t kFlowNumbers = 256;
+thread_local std::array<FlowNumbers, kFlowNumbers> t_flow_numbers{};
+}  // namespace
+
 char* PacketTracer::segment_header_json(const char* payload, char* p) {
     SegmentHeader h;
     std::memcpy(&h, payload, sizeof h);
     std::string_view src_name(payload + sizeof h, h.src_name_len);
     std::string_view dst_name(payload + sizeof h + h.src_name_len, h.dst_name_len);
-    p = write_decimal(put(p, ",\"conn\":"), h.conn);
+    FlowNumbers& m = t_flow_numbers[(h.conn * 2 + (h.src_node & 1)) % kFlowNumbers];
+    p = write_decimal(put(p, ",\"conn\":"), h.conn, m.conn);
     p = write_decimal(put(p, ",\"pkt\":"), h.uid);
     p = put(put(p, ",\"src\":"), src_name);
-    p = write_decimal(put(p, ",\"sport\":"), uint32_t{h.sport});
+    p = write_decimal(put(p, ",\"sport\":"), uint32_t{h.sport}, m.sport);
     p = put(put(p, ",\"dst\":"), dst_name);
-    p = write_decimal(put(p, ",\"dport\":"), uint32_t{h.dport});
-    p = put(p, ",\"flags\":\"");
-    p += flags_to_tcpdump(h.flags, p);
-    *p++ = '"';
-    p = write_decimal(put(p, ",\"seq\":"), h.seq);
-    p = write_decimal(put(p, ",\"ack\":"), h.ack);
-    if (h.has_rel_seq) p = write_decimal(put(p, ",\"rel_seq\":"), h.rel_seq);
-    if (h.has_rel_ack) p = write_decimal(put(p, ",\"rel_ack\":"), h.rel_ack);
-    p = write_decimal(put(p, ",\"len\":"), h.len);
-    p = write_decimal(put(p, ",\"win\":"), h.win);
+    p = write_decimal(put(p, ",\"dport\":"), uint32_t{h.dport}, m.dport);
+    const FlagsText& f = kFlagsText[h.flags];
+    std::memcpy(p, f.text, sizeof f.text);
+    p += f.len;
+    p = write_decimal(put(p, ",\"seq\":"), h.seq, m.seq);
+    p = write_decimal(put(p, ",\"ack\":"), h.ack, m.ack);
+    if (h.has_rel_seq) p = write_decimal(put(p, ",\"rel_seq\":"), h.rel_seq, m.rel_seq);
+    if (h.has_rel_ack) p = write_decimal(put(p, ",\"rel_ack\":"), h.rel_ack, m.rel_ack);
+    p = write_decimal(put(p, ",\"len\":"), h.len, m.len);
+    p = write_decimal(put(p, ",\"win\":"), h.win, m.win);
+    if (h.has_timestamps && h.mss == 0 && h.sack_count == 0 && !h.sack_permitted && h.wscale < 0) {
+        // Timestamps alone: nearly every segment of a connection that negotiated them.
+        p = write_decimal(put(p, ",\"options\":{\"ts\":["), h.ts_val, m.ts_val);
+        p = write_decimal(put(p, ","), h.ts_ecr, m.ts_ecr);
+        return put(p, "]}");
+    }
     TcpOptions o;
     o.mss = h.mss;
     o.wscale = h.wscale;

@@ -6,6 +6,21 @@ namespace tcpsim {
 
 char* write_seconds_shortest(char* p, int64_t ns) {
     constexpr int64_t kExactBelow = 1'000'000'000'000'000;  // 10^15: at most 15 digits
+    if (ns >= 1'000'000 && ns < 10'000'000'000) {
+        // 0.001 s to 10 s, where RTTs are: fixed notation is never the longer form here ("d.ddd"
+        // against "d.ddde+00", "0.00ddd" against "d.dde-03"), so it is the digits of the integer
+        // and of the nine-digit fraction, without its trailing zeros.
+        auto whole = static_cast<uint32_t>(ns / 1'000'000'000);
+        auto frac = static_cast<uint32_t>(ns % 1'000'000'000);
+        *p++ = static_cast<char>('0' + whole);
+        if (frac == 0) return p;
+        *p++ = '.';
+        *p = static_cast<char>('0' + frac / 100'000'000);
+        decimal_detail::eight(p + 1, frac % 100'000'000);
+        int n = 9;
+        while (p[n - 1] == '0') --n;  // frac != 0: a digit of it is not zero
+        return p + n;
+    }
     if (ns <= -kExactBelow || ns >= kExactBelow) return std::to_chars(p, p + 32, static_cast<double>(ns) / 1e9).ptr;
     if (ns == 0) {
         *p = '0';

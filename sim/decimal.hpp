@@ -82,6 +82,27 @@ inline char* write_decimal(char* p, int64_t v) {
 inline char* write_decimal(char* p, uint32_t v) { return write_decimal(p, uint64_t{v}); }
 inline char* write_decimal(char* p, int v) { return write_decimal(p, int64_t{v}); }
 
+// A 32-bit number's text, kept for the next time the same number is written: the numbers of a
+// segment header (ports, a bulk sender's ack, its receiver's seq, window, length, timestamps)
+// mostly repeat from one segment of a flow direction to the next. Zero-initialised: empty.
+struct DecimalMemo {
+    char text[10];
+    uint8_t len;
+    uint8_t unused;
+    uint32_t value;
+};
+static_assert(sizeof(DecimalMemo) == 16);
+
+// write_decimal(p, v) through `m`: 16 bytes are stored at p (room for them is the caller's).
+inline char* write_decimal(char* p, uint32_t v, DecimalMemo& m) {
+    if (m.value != v || m.len == 0) {
+        m.len = static_cast<uint8_t>(write_decimal(m.text, v) - m.text);
+        m.value = v;
+    }
+    std::memcpy(p, &m, 16);
+    return p + m.len;
+}
+
 // ns nanoseconds as seconds: the same text as std::to_chars(p, end, ns / 1e9) (a double, shortest
 // form, fixed or exponent notation whichever is shorter, fixed on a tie), made from the integer.
 // Exact because a decimal of at most 15 significant digits is the only one that short within

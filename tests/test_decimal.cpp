@@ -54,6 +54,21 @@ TEST_CASE("write_decimal writes what std::to_chars writes, for every magnitude a
     CHECK(all);
 }
 
+TEST_CASE("write_decimal through a DecimalMemo: the same text whether the number repeats or not") {
+    DecimalMemo m{};
+    std::mt19937 gen(5);
+    uint32_t last = 0;
+    for (int i = 0; i < 100'000; ++i) {
+        // Runs of repeats, values of every length, and 0 first (the empty memo's value).
+        uint32_t v = i == 0 ? 0 : (i % 3 ? last : static_cast<uint32_t>(gen() >> (gen() % 32)));
+        char a[32], b[32];
+        std::string ours(a, write_decimal(a, v, m));
+        std::string theirs(b, std::to_chars(b, b + sizeof b, v).ptr);
+        REQUIRE(ours == theirs);
+        last = v;
+    }
+}
+
 TEST_CASE("write_seconds_shortest writes what std::to_chars writes for ns / 1e9") {
     auto same = [](int64_t ns) {
         char a[40], b[40];
@@ -77,6 +92,15 @@ TEST_CASE("write_seconds_shortest writes what std::to_chars writes for ns / 1e9"
     for (int64_t v : {std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min(), int64_t{200'000'000},
                       int64_t{1'000'000'000}, int64_t{999'999'999'999'999}, int64_t{1'000'000'000'000'000}})
         all = all && same(v);
+    // 1 ms to 10 s, written without the general path: RTTs of every length, and round ones.
+    for (int64_t ns = 1'000'000 - 50; ns < 1'000'000 + 50 && all; ++ns) all = same(ns);
+    for (int64_t ns = 10'000'000'000 - 50; ns < 10'000'000'000 + 50 && all; ++ns) all = same(ns);
+    std::mt19937_64 rtts(11);
+    for (int i = 0; i < 300'000 && all; ++i) {
+        auto v = static_cast<int64_t>(1'000'000 + rtts() % 9'999'000'000);
+        if (i % 2 == 0) v -= v % [&] { int64_t m = 1; for (int k = static_cast<int>(rtts() % 10); k > 0; --k) m *= 10; return m; }();
+        all = same(v);
+    }
     // Random nanosecond counts of every length; and round ones (trailing zeros), as RTTs often are.
     std::mt19937_64 gen(7);
     for (int i = 0; i < 1'000'000 && all; ++i) {
