@@ -16,11 +16,17 @@ void BackgroundWriter::write(TextBuffer& buf) {
         return;
     }
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [this] { return !busy_; });
-    std::swap(buf, in_flight_);  // in_flight_ was cleared by the thread
-    busy_ = true;
+    room_.wait(lock, [this] { return queued_.size() < kQueued; });
+    queued_.emplace_back();
+    std::swap(queued_.back(), buf);
+    if (!spare_.empty()) {
+        std::swap(buf, spare_.back());
+        spare_.pop_back();
+    } else {
+        buf.reserve(queued_.back().capacity());  // the first few hand-overs only
+    }
     lock.unlock();
-    changed_.notify_all();
+    work_.notify_one();
 }
 
 bool BackgroundWriter::finish() {
@@ -29,7 +35,7 @@ bool BackgroundWriter::finish() {
             std::lock_guard lock(mutex_);
             stopping_ = true;
         }
-        changed_.notify_all();
+        work_.notify_one();
         thread_.join();
     }
     return !failed();
@@ -49,16 +55,20 @@ void BackgroundWriter::write_out(TextBuffer& buf) {
 }
 
 void BackgroundWriter::run() {
+    TextBuffer buf;
     std::unique_lock lock(mutex_);
     for (;;) {
-        changed_.wait(lock, [this] { return busy_ || stopping_; });
-        if (!busy_) return;  // stopping, and everything handed over is written
+        work_.wait(lock, [this] { return !queued_.empty() || stopping_; });
+        if (queued_.empty()) return;  // stopping, and everything handed over is written
+        std::swap(buf, queued_.front());
+        queued_.pop_front();
         lock.unlock();
-        // The stream, the formatter and in_flight_ are this thread's alone while busy_.
-        write_out(in_flight_);
+        room_.notify_one();  // a write() waiting for room has it now
+        // The stream and the formatter are this thread's alone until finish().
+        write_out(buf);
         lock.lock();
-        busy_ = false;
-        changed_.notify_all();
+        spare_.emplace_back();
+        std::swap(spare_.back(), buf);
     }
 }
 

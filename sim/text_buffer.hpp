@@ -30,6 +30,7 @@ public:
 
     std::string_view view() const { return {data_.get(), len_}; }
     size_t size() const { return len_; }
+    size_t capacity() const { return cap_; }
     bool empty() const { return len_ == 0; }
     void clear() { len_ = 0; }
     // Drops everything after the first n bytes (n <= size()).

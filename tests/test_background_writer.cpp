@@ -3,9 +3,13 @@
 // the records' ops), and a failing stream is still noticed.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstring>
 #include <fstream>
+#include <future>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -146,4 +150,54 @@ TEST_CASE("a stream that fails under the background writer stops the trace as a 
     w.end(Json::object());
     CHECK(w.status() == TraceWriter::Status::write_failed);
     CHECK(stops == 1);
+}
+
+namespace {
+// A stream buffer whose writes wait until release(): a disk (or a writer's thread) that is slow.
+class HeldStreamBuf : public std::stringbuf {
+public:
+    void release() {
+        std::lock_guard lock(m_);
+        held_ = false;
+        cv_.notify_all();
+    }
+
+protected:
+    std::streamsize xsputn(const char* s, std::streamsize n) override {
+        std::unique_lock lock(m_);
+        cv_.wait(lock, [this] { return !held_; });
+        return std::stringbuf::xsputn(s, n);
+    }
+
+private:
+    std::mutex m_;
+    std::condition_variable cv_;
+    bool held_ = true;
+};
+}  // namespace
+
+TEST_CASE("the background writer takes several buffers without waiting while the stream is slow") {
+    // The simulation hands a buffer over and goes on; with the thread held on a slow write, the
+    // next kQueued buffers queue up instead of stopping the simulation at each hand-over.
+    HeldStreamBuf held;
+    std::ostream out(&held);
+    std::string want;
+    {
+        BackgroundWriter bw(out);
+        auto hand_over = std::async(std::launch::async, [&] {
+            TextBuffer buf;
+            for (size_t i = 0; i <= BackgroundWriter::kQueued; ++i) {  // one held in the write, kQueued queued
+                std::string piece = "buffer " + std::to_string(i) + "\n";
+                buf.append(piece);
+                want += piece;
+                bw.write(buf);
+            }
+        });
+        bool returned = hand_over.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+        CHECK(returned);
+        held.release();
+        hand_over.get();
+        CHECK(bw.finish());
+    }
+    CHECK(held.str() == want);
 }
