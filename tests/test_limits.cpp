@@ -261,8 +261,8 @@ TEST_CASE("a trace file that cannot be written (disk full) stops the run at the 
     if (!fs::exists("/dev/full")) return;  // Linux: every write fails with ENOSPC
     // red-ecn at level all: 10.5 MB of text over 20 s. The records go to the writer's thread in
     // 256 KiB buffers (of ops, smaller than their text), a failed write is noticed at a later
-    // hand-over (the next, or the one after when the writer's thread is slow to start), and the
-    // run stops there instead of simulating on into a dead file. (lossy-link, 1.8 MB over 2 s, was
+    // hand-over (up to BackgroundWriter::kQueued + 1 later: that many may wait for the thread),
+    // and the run stops there instead of simulating on into a dead file. (lossy-link, 1.8 MB over 2 s, was
     // used here until packed cc records left it only a few buffers: then a late notice came at
     // the run's end.)
     CliResult r = run_cli({"run", std::string(TCPSIM_SOURCE_DIR) + "/scenarios/red-ecn.json", "-q", "--trace-level",
