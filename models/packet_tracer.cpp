@@ -109,7 +109,7 @@ std::string PacketTracer::describe(const Packet& p) const {
 }
 
 bool PacketTracer::same_header(const SegmentHeader& a, const SegmentHeader& b) {
-    static_assert(sizeof a % 8 == 0);
+    static_assert(sizeof a == 64);
     uint64_t diff = 0;
     for (size_t i = 0; i < sizeof a; i += 8) {
         uint64_t x, y;
@@ -124,12 +124,6 @@ void PacketTracer::segment_fields(TraceRecord& r, const Packet& p) const {
     ConnectionTable::Relative rel;
     conns_.relative(p, rel);
     if (!r.can_repeat()) {
-        write_segment_fields(r, p, rel);
-        return;
-    }
-    std::string_view src = net_.node(p.src_node).json_name(), dst = net_.node(p.dst_node).json_name();
-    // Names of many kilobytes (a payload is at most 64 KiB): field by field.
-    if (sizeof(SegmentHeader) + src.size() + dst.size() > kSegmentHeaderPayload) {
         write_segment_fields(r, p, rel);
         return;
     }
@@ -148,37 +142,51 @@ void PacketTracer::segment_fields(TraceRecord& r, const Packet& p) const {
     h.win = p.window;
     h.ts_val = o.ts_val;
     h.ts_ecr = o.ts_ecr;
-    for (size_t i = 0; i < h.sack.size(); ++i) h.sack[i] = i < o.sack_count ? o.sack[i] : SackBlock{};
     h.sport = p.src_port;
     h.dport = p.dst_port;
     h.mss = o.mss;
-    h.src_name_len = static_cast<uint16_t>(src.size());
-    h.dst_name_len = static_cast<uint16_t>(dst.size());
     h.flags = p.flags;
     h.sack_count = o.sack_count;
-    h.has_rel_seq = rel.has_seq;
-    h.has_rel_ack = rel.has_ack;
-    h.sack_permitted = o.sack_permitted;
-    h.has_timestamps = o.has_timestamps;
+    h.bits = static_cast<uint8_t>((rel.has_seq ? kHasRelSeq : 0) | (rel.has_ack ? kHasRelAck : 0) |
+                                  (o.sack_permitted ? kSackPermitted : 0) | (o.has_timestamps ? kHasTimestamps : 0));
     h.wscale = o.wscale;
-    h.unused1 = 0;
-    h.unused2 = 0;
+    h.built = 1;
+    h.unused = 0;
 
-    if (segment_slots_.empty()) segment_slots_.resize(kTraceSlots);
+    if (segment_slots_.empty()) segment_slots_.resize(kTraceSlots);  // zeros: built == 0 matches nothing
     auto slot = static_cast<uint32_t>(p.uid % kTraceSlots);
-    SegmentSlot& c = segment_slots_[slot];
-    if (c.used && same_header(c.header, h)) {
+    SegmentHeader& c = segment_slots_[slot];
+    if (same_header(c, h)) {
         r.repeat(slot);
         return;
     }
-    c.header = h;
-    c.used = true;
-    r.remember(slot);
-    char* q = r.fields_room(&segment_header_json, static_cast<uint16_t>(sizeof h + src.size() + dst.size()),
+    std::string_view src = net_.node(p.src_node).json_name(), dst = net_.node(p.dst_node).json_name();
+    size_t sack = size_t{o.sack_count} * sizeof(SackBlock);
+    size_t payload = sizeof h + sack + 4 + src.size() + dst.size();
+    // Names of many kilobytes (a payload is at most 64 KiB): field by field.
+    if (payload > kSegmentHeaderPayload) {
+        c.built = 0;  // the writer's slot is not replaced: what it holds is no longer this packet's
+        write_segment_fields(r, p, rel);
+        return;
+    }
+    bool remember = o.sack_count == 0;
+    if (remember) {
+        c = h;
+        r.remember(slot);
+    } else {
+        c.built = 0;
+    }
+    char* q = r.fields_room(&segment_header_json, static_cast<uint16_t>(payload),
                             static_cast<uint16_t>(kSegmentHeaderChars + src.size() + dst.size()));
     std::memcpy(q, &h, sizeof h);
-    copy_text(copy_text(q + sizeof h, src), dst);
-    r.forget();
+    q += sizeof h;
+    std::memcpy(q, o.sack.data(), sack);
+    q += sack;
+    auto src_len = static_cast<uint16_t>(src.size()), dst_len = static_cast<uint16_t>(dst.size());
+    std::memcpy(q, &src_len, 2);
+    std::memcpy(q + 2, &dst_len, 2);
+    copy_text(copy_text(q + 4, src), dst);
+    if (remember) r.forget();
 }
 
 void PacketTracer::write_segment_fields(TraceRecord& r, const Packet& p, const ConnectionTable::Relative& rel) const {
@@ -250,8 +258,13 @@ thread_local std::array<FlowNumbers, kFlowNumbers> t_flow_numbers{};
 char* PacketTracer::segment_header_json(const char* payload, char* p) {
     SegmentHeader h;
     std::memcpy(&h, payload, sizeof h);
-    std::string_view src_name(payload + sizeof h, h.src_name_len);
-    std::string_view dst_name(payload + sizeof h + h.src_name_len, h.dst_name_len);
+    const char* sack = payload + sizeof h;
+    const char* rest = sack + h.sack_count * sizeof(SackBlock);
+    uint16_t src_len, dst_len;
+    std::memcpy(&src_len, rest, 2);
+    std::memcpy(&dst_len, rest + 2, 2);
+    std::string_view src_name(rest + 4, src_len);
+    std::string_view dst_name(rest + 4 + src_len, dst_len);
     FlowNumbers& m = t_flow_numbers[(h.conn * 2 + (h.src_node & 1)) % kFlowNumbers];
     p = write_decimal(put(p, ",\"conn\":"), h.conn, m.conn);
     p = write_decimal(put(p, ",\"pkt\":"), h.uid);
@@ -264,11 +277,11 @@ char* PacketTracer::segment_header_json(const char* payload, char* p) {
     p += f.len;
     p = write_decimal(put(p, ",\"seq\":"), h.seq, m.seq);
     p = write_decimal(put(p, ",\"ack\":"), h.ack, m.ack);
-    if (h.has_rel_seq) p = write_decimal(put(p, ",\"rel_seq\":"), h.rel_seq, m.rel_seq);
-    if (h.has_rel_ack) p = write_decimal(put(p, ",\"rel_ack\":"), h.rel_ack, m.rel_ack);
+    if (h.bits & kHasRelSeq) p = write_decimal(put(p, ",\"rel_seq\":"), h.rel_seq, m.rel_seq);
+    if (h.bits & kHasRelAck) p = write_decimal(put(p, ",\"rel_ack\":"), h.rel_ack, m.rel_ack);
     p = write_decimal(put(p, ",\"len\":"), h.len, m.len);
     p = write_decimal(put(p, ",\"win\":"), h.win, m.win);
-    if (h.has_timestamps && h.mss == 0 && h.sack_count == 0 && !h.sack_permitted && h.wscale < 0) {
+    if ((h.bits & (kHasTimestamps | kSackPermitted)) == kHasTimestamps && h.mss == 0 && h.sack_count == 0 && h.wscale < 0) {
         // Timestamps alone: nearly every segment of a connection that negotiated them.
         p = write_decimal(put(p, ",\"options\":{\"ts\":["), h.ts_val, m.ts_val);
         p = write_decimal(put(p, ","), h.ts_ecr, m.ts_ecr);
@@ -277,12 +290,12 @@ char* PacketTracer::segment_header_json(const char* payload, char* p) {
     TcpOptions o;
     o.mss = h.mss;
     o.wscale = h.wscale;
-    o.sack_permitted = h.sack_permitted;
-    o.has_timestamps = h.has_timestamps;
+    o.sack_permitted = (h.bits & kSackPermitted) != 0;
+    o.has_timestamps = (h.bits & kHasTimestamps) != 0;
     o.sack_count = h.sack_count;
     o.ts_val = h.ts_val;
     o.ts_ecr = h.ts_ecr;
-    o.sack = h.sack;
+    std::memcpy(o.sack.data(), sack, h.sack_count * sizeof(SackBlock));
     if (!o.empty()) {
         p = put(p, ",\"options\":");
         p += format_options_json(o, p);

@@ -55,26 +55,25 @@ public:
     std::string describe(const Packet& p) const;
 
 private:
-    // A segment record's header fields (what write_segment_fields() writes), packed without
-    // padding: for a record that goes to the JSON text only, it is copied whole into the trace's
-    // ops (the two nodes' quoted names after it) and formatted where the text is made, and it
-    // is what tells whether a packet is unchanged since its last record (same_header). Records of
-    // one packet (send, enqueue, dequeue, deliver, drop) have the same fields unless the packet
-    // changed between them; the writer remembers them (by uid, in its slots) and repeats them.
-    struct SegmentHeader {
+    // A segment record's header fields (what write_segment_fields() writes) but for SACK blocks,
+    // packed into one cache line without padding: for a record that goes to the JSON text only,
+    // it is copied into the trace's ops (the SACK blocks carried, the two nodes' quoted names
+    // after it) and formatted where the text is made, and it is what tells whether a packet is
+    // unchanged since its last record (same_header). Records of one packet (send, enqueue,
+    // dequeue, deliver, drop) have the same fields unless the packet changed between them; the
+    // writer remembers them (by uid, in its slots) and repeats them. A segment with SACK blocks
+    // (only ACKs in a recovery) is not remembered.
+    struct alignas(64) SegmentHeader {
         uint64_t uid;
         uint32_t conn, src_node, dst_node, seq, ack, rel_seq, rel_ack, len, win, ts_val, ts_ecr;
-        std::array<SackBlock, 4> sack;  // the blocks carried; zero beyond them
-        uint16_t sport, dport, mss, src_name_len, dst_name_len;
-        uint8_t flags, sack_count, has_rel_seq, has_rel_ack, sack_permitted, has_timestamps;
+        uint16_t sport, dport, mss;
+        uint8_t flags, sack_count;
+        uint8_t bits;  // kHasRelSeq | kHasRelAck | kSackPermitted | kHasTimestamps
         int8_t wscale;
-        uint8_t unused1;
-        uint16_t unused2;
+        uint8_t built;  // 1: a header built by segment_fields (a slot not yet used holds zeros)
+        uint8_t unused;
     };
-    struct SegmentSlot {
-        SegmentHeader header;
-        bool used = false;
-    };
+    static constexpr uint8_t kHasRelSeq = 1, kHasRelAck = 2, kSackPermitted = 4, kHasTimestamps = 8;
     void segment_fields(TraceRecord& r, const Packet& p) const;
     // Word by word, without a call to memcmp: compared for nearly every segment record.
     static bool same_header(const SegmentHeader& a, const SegmentHeader& b);
@@ -87,7 +86,7 @@ private:
     PacketCapture* capture_ = nullptr;
     ConnectionTable conns_;
     std::array<uint64_t, kDropReasonCount> drops_{};
-    mutable std::vector<SegmentSlot> segment_slots_;  // what each writer slot holds; allocated with the first JSON-only record
+    mutable std::vector<SegmentHeader> segment_slots_;  // what each writer slot holds; allocated with the first JSON-only record
 };
 
 std::string options_to_json(const TcpOptions& o);
