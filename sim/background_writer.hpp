@@ -4,7 +4,7 @@
 // segments-level trace, write() and its page-cache work were 29% of the run's CPU time; the
 // machine has a second core for it. Up to kQueued buffers wait for the thread, written in the
 // order they came; write() waits only when all are taken. With one buffer in flight, the
-// simulation waited at most hand-overs of case A (73-88 of 97 in some runs, 8-17 ms): the
+// simulation waited at most of case A's 97 hand-overs in some runs (73-88 of them, 8-17 ms): the
 // thread, asleep between buffers, is slow to wake on a VM, and the next buffer was full by then.
 // The stream must not be used by anyone else until finish() returns.
 //
