@@ -221,26 +221,19 @@ char* put(char* p, std::string_view s) {
 }  // namespace
 
 namespace {
-// ,"flags":"<tcpdump letters>" for every flags byte, built where the program is compiled.
+// ,"flags":"<tcpdump letters>" for every flags byte, made once (by flags_to_tcpdump) before
+// the first record.
 struct FlagsText {
     char text[20];
     uint8_t len;
 };
-constexpr std::array<FlagsText, 256> kFlagsText = [] {
+const std::array<FlagsText, 256> kFlagsText = [] {
     std::array<FlagsText, 256> t{};
-    for (int f = 0; f < 256; ++f) {
-        FlagsText& e = t[static_cast<size_t>(f)];
-        size_t n = 0;
-        for (char c : std::string_view(",\"flags\":\"")) e.text[n++] = c;
-        size_t letters = n;
-        const std::pair<uint8_t, char> order[] = {{kSyn, 'S'}, {kFin, 'F'}, {kPsh, 'P'}, {kRst, 'R'},
-                                                  {kUrg, 'U'}, {kEce, 'E'}, {kCwr, 'W'}, {kAck, '.'}};
-        for (auto [bit, c] : order)
-            if (f & bit) e.text[n++] = c;
-        if (n == letters)
-            for (char c : std::string_view("none")) e.text[n++] = c;
-        e.text[n++] = '"';
-        e.len = static_cast<uint8_t>(n);
+    for (size_t f = 0; f < t.size(); ++f) {
+        char* p = copy_text(t[f].text, ",\"flags\":\"");
+        p += flags_to_tcpdump(static_cast<uint8_t>(f), p);
+        *p++ = '"';
+        t[f].len = static_cast<uint8_t>(p - t[f].text);
     }
     return t;
 }();
