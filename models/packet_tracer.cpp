@@ -165,16 +165,13 @@ void PacketTracer::segment_fields(TraceRecord& r, const Packet& p) const {
     size_t payload = sizeof h + sack + 4 + src.size() + dst.size();
     // Names of many kilobytes (a payload is at most 64 KiB): field by field.
     if (payload > kSegmentHeaderPayload) {
-        c.built = 0;  // the writer's slot is not replaced: what it holds is no longer this packet's
-        write_segment_fields(r, p, rel);
+        write_segment_fields(r, p, rel);  // the writer's slot, and so `c`, stay as they were
         return;
     }
     bool remember = o.sack_count == 0;
     if (remember) {
         c = h;
         r.remember(slot);
-    } else {
-        c.built = 0;
     }
     char* q = r.fields_room(&segment_header_json, static_cast<uint16_t>(payload),
                             static_cast<uint16_t>(kSegmentHeaderChars + src.size() + dst.size()));
@@ -212,13 +209,6 @@ void PacketTracer::write_segment_fields(TraceRecord& r, const Packet& p, const C
         r.raw("options", std::string_view(buf, format_options_json(p.options, buf)));
     }
 }
-
-namespace {
-char* put(char* p, std::string_view s) {
-    std::memcpy(p, s.data(), s.size());
-    return p + s.size();
-}
-}  // namespace
 
 namespace {
 // ,"flags":"<tcpdump letters>" for every flags byte, made once (by flags_to_tcpdump) before
@@ -259,26 +249,26 @@ char* PacketTracer::segment_header_json(const char* payload, char* p) {
     std::string_view src_name(rest + 4, src_len);
     std::string_view dst_name(rest + 4 + src_len, dst_len);
     FlowNumbers& m = t_flow_numbers[(h.conn * 2 + (h.src_node & 1)) % kFlowNumbers];
-    p = write_decimal(put(p, ",\"conn\":"), h.conn, m.conn);
-    p = write_decimal(put(p, ",\"pkt\":"), h.uid);
-    p = put(put(p, ",\"src\":"), src_name);
-    p = write_decimal(put(p, ",\"sport\":"), uint32_t{h.sport}, m.sport);
-    p = put(put(p, ",\"dst\":"), dst_name);
-    p = write_decimal(put(p, ",\"dport\":"), uint32_t{h.dport}, m.dport);
+    p = write_decimal(copy_text(p, ",\"conn\":"), h.conn, m.conn);
+    p = write_decimal(copy_text(p, ",\"pkt\":"), h.uid);
+    p = copy_text(copy_text(p, ",\"src\":"), src_name);
+    p = write_decimal(copy_text(p, ",\"sport\":"), uint32_t{h.sport}, m.sport);
+    p = copy_text(copy_text(p, ",\"dst\":"), dst_name);
+    p = write_decimal(copy_text(p, ",\"dport\":"), uint32_t{h.dport}, m.dport);
     const FlagsText& f = kFlagsText[h.flags];
     std::memcpy(p, f.text, sizeof f.text);
     p += f.len;
-    p = write_decimal(put(p, ",\"seq\":"), h.seq, m.seq);
-    p = write_decimal(put(p, ",\"ack\":"), h.ack, m.ack);
-    if (h.bits & kHasRelSeq) p = write_decimal(put(p, ",\"rel_seq\":"), h.rel_seq, m.rel_seq);
-    if (h.bits & kHasRelAck) p = write_decimal(put(p, ",\"rel_ack\":"), h.rel_ack, m.rel_ack);
-    p = write_decimal(put(p, ",\"len\":"), h.len, m.len);
-    p = write_decimal(put(p, ",\"win\":"), h.win, m.win);
+    p = write_decimal(copy_text(p, ",\"seq\":"), h.seq, m.seq);
+    p = write_decimal(copy_text(p, ",\"ack\":"), h.ack, m.ack);
+    if (h.bits & kHasRelSeq) p = write_decimal(copy_text(p, ",\"rel_seq\":"), h.rel_seq, m.rel_seq);
+    if (h.bits & kHasRelAck) p = write_decimal(copy_text(p, ",\"rel_ack\":"), h.rel_ack, m.rel_ack);
+    p = write_decimal(copy_text(p, ",\"len\":"), h.len, m.len);
+    p = write_decimal(copy_text(p, ",\"win\":"), h.win, m.win);
     if ((h.bits & (kHasTimestamps | kSackPermitted)) == kHasTimestamps && h.mss == 0 && h.sack_count == 0 && h.wscale < 0) {
         // Timestamps alone: nearly every segment of a connection that negotiated them.
-        p = write_decimal(put(p, ",\"options\":{\"ts\":["), h.ts_val, m.ts_val);
-        p = write_decimal(put(p, ","), h.ts_ecr, m.ts_ecr);
-        return put(p, "]}");
+        p = write_decimal(copy_text(p, ",\"options\":{\"ts\":["), h.ts_val, m.ts_val);
+        p = write_decimal(copy_text(p, ","), h.ts_ecr, m.ts_ecr);
+        return copy_text(p, "]}");
     }
     TcpOptions o;
     o.mss = h.mss;
@@ -290,7 +280,7 @@ char* PacketTracer::segment_header_json(const char* payload, char* p) {
     o.ts_ecr = h.ts_ecr;
     std::memcpy(o.sack.data(), sack, h.sack_count * sizeof(SackBlock));
     if (!o.empty()) {
-        p = put(p, ",\"options\":");
+        p = copy_text(p, ",\"options\":");
         p += format_options_json(o, p);
     }
     return p;
