@@ -23,6 +23,10 @@ public:
     // Local node 0 port 1000, remote node 1 port 2000.
     explicit EndpointHarness(const TcpConfig& c = TcpConfig{}, uint32_t iss = 1000)
         : config(c), ep(config, *this, TcpAddress{0, 1000}, TcpAddress{1, 2000}, iss) {}
+    // The other end of a pair: local node 1 port 2000, remote node 0 port 1000 (see Wire).
+    struct Peer {};
+    EndpointHarness(Peer, const TcpConfig& c, uint32_t iss)
+        : config(c), ep(config, *this, TcpAddress{1, 2000}, TcpAddress{0, 1000}, iss) {}
 
     // --- TcpEndpointOutput ---
     void emit(const Packet& s) override { sent.push_back(s); }

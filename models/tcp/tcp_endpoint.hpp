@@ -276,6 +276,7 @@ private:
     uint32_t peer_mss_ = 536;  // RFC 9293 3.7.1 default when the peer sends no MSS option
     uint32_t eff_mss_ = 536;
     uint32_t ts_recent_ = 0;
+    uint32_t last_ack_sent_ = 0;   // RFC 7323 4.3 Last.ACK.sent: the ACK field last sent
     uint32_t ts_offset_ = 0;
     uint32_t probes_out_ = 0;      // keepalive: at most keepalive.count
     uint32_t segments_unacked_ = 0;  // delayed ACK: at most delayed_ack.every

@@ -44,9 +44,12 @@ void TcpEndpoint::take_syn_options(const Packet& seg) {
 }
 
 void TcpEndpoint::take_timestamp(const Packet& seg) {
-    // RFC 7323 4.3: remember the peer's TSval from segments at or before the ACK point.
+    // RFC 7323 4.3 (2): SEG.TSval becomes TS.Recent when SEG.TSval >= TS.Recent and SEG.SEQ <=
+    // Last.ACK.sent (Linux: !after(seq, rcv_wup)). Last.ACK.sent, not RCV.NXT: while an ACK is
+    // delayed the echo stays that of the earliest unacknowledged segment (rule (1)), and a
+    // segment above a hole does not move it (rule (B)).
     if (!ts_ok_ || !seg.options.has_timestamps) return;
-    if (seq_le(seg.seq, rcv_nxt()) && seq_ge(seg.options.ts_val, ts_recent_)) ts_recent_ = seg.options.ts_val;
+    if (seq_le(seg.seq, last_ack_sent_) && seq_ge(seg.options.ts_val, ts_recent_)) ts_recent_ = seg.options.ts_val;
 }
 
 void TcpEndpoint::input_listen(const Packet& seg, SimTime now) {
@@ -169,6 +172,12 @@ void TcpEndpoint::input_synchronized(const Packet& seg, SimTime now) {
     }
     if (!acceptable(seg)) {
         if (seg.flags & kRst) return;
+        // A retransmitted duplicate (its ACK was lost, so the sender's timer resent it) starts at
+        // or below Last.ACK.sent and carries a newer TSval: it updates TS.Recent (RFC 7323 4.3
+        // (2); Linux lets such a segment through its sequence check, tcp_sequence() compares with
+        // rcv_wup, and stores its timestamp). The duplicate ACK below then echoes the
+        // retransmission, and the sender's sample is one round trip, not the whole timeout.
+        if (seg.payload_len || (seg.flags & kFin)) take_timestamp(seg);
         // TIME-WAIT: the peer's FIN again, our last ACK was lost: ACK and restart 2*MSL.
         if (state_ == TcpState::TIME_WAIT && (seg.flags & kFin)) {
             send_ack(now);

@@ -32,6 +32,7 @@ void TcpEndpoint::fill_header(Packet& p, SimTime now) {
     if (irs_known_) {  // once the peer's ISN is known every segment acknowledges
         p.flags |= kAck;
         p.ack = rcv_nxt();
+        last_ack_sent_ = p.ack;
     }
     if (ts_ok_) {
         p.options.has_timestamps = true;
@@ -77,6 +78,7 @@ void TcpEndpoint::send_syn(bool with_ack, SimTime now) {
     if (with_ack) {
         p.flags |= kAck;
         p.ack = rcv_nxt();
+        last_ack_sent_ = p.ack;
     }
     if (with_ack ? ts_ok_ : c_.timestamps) {
         p.options.has_timestamps = true;
