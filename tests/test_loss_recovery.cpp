@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "endpoint_harness.hpp"
@@ -277,4 +278,33 @@ TEST_CASE("the receiver's SACK blocks put the newest block first and report a du
     h.deliver(data(2), ms(204));
     CHECK(h.last().ack == peer(4));
     CHECK(h.last().options.sack_count == 0);
+}
+
+TEST_CASE("a repeated timeout of the same segment holds ssthresh; the first timeout after new data sets it again") {
+    // RFC 5681 3.1 (after equation 4): ssthresh = max(FlightSize/2, 2*SMSS) on a timeout, but
+    // held constant when the segment was already retransmitted by the timer. Both algorithms.
+    for (const char* cc : {"newreno", "cubic"}) {
+        INFO(cc);
+        EndpointHarness h(config(cc, false), kIss);
+        establish(h, false);
+        h.ep.send(100000, ms(100));
+        REQUIRE(h.take().size() == 10);  // IW10: 14600 bytes in flight
+        REQUIRE(h.fire(TcpTimer::retransmit));
+        uint64_t first = h.ep.ssthresh();
+        // NewReno: 14600 / 2; CUBIC: 0.7 * cwnd (14600).
+        CHECK(first == (std::string(cc) == "newreno" ? 7300u : 10220u));
+        CHECK(h.ep.cwnd() == kMss);
+        for (int i = 0; i < 3; ++i) {
+            REQUIRE(h.fire(TcpTimer::retransmit));
+            CHECK(h.ep.ssthresh() == first);  // one segment in flight would give 2920
+            CHECK(h.ep.cwnd() == kMss);
+        }
+        // The retransmission gets through: new data is acknowledged, the episode is over.
+        h.deliver(ack(seg(1)), ms(5000));
+        h.take();
+        REQUIRE(h.fire(TcpTimer::retransmit));  // the next timeout is a first one again
+        // NewReno: FlightSize 13140 (segments 1-9) / 2; CUBIC: 0.7 * cwnd (2920 after the ACK),
+        // at least 2*SMSS.
+        CHECK(h.ep.ssthresh() == (std::string(cc) == "newreno" ? 6570u : 2920u));
+    }
 }

@@ -351,6 +351,34 @@ TEST_CASE("rto-backoff: during the outage each RTO retransmission comes twice as
     CHECK(r.app()["server"]["outcome"] == "normal");
 }
 
+TEST_CASE("rto-backoff: the repeated timeouts of the outage hold ssthresh where the first one set it") {
+    // RFC 5681 3.1: when a segment the timer already retransmitted times out again, ssthresh is
+    // held constant. The first expiry (1.194 s) sets it from the flight; the four after it, with
+    // one segment in flight, would otherwise bring it down to 2*SMSS and leave the transfer
+    // crawling in congestion avoidance after the outage.
+    Run r = run(shipped("rto-backoff"), TraceLevel::all);
+    std::vector<int64_t> rto_times;
+    for (const auto& e : events(r, "tcp", "client"))
+        if (e["what"] == "rto") rto_times.push_back(t_ns(e));
+    REQUIRE(rto_times.size() == 5);
+    uint64_t after_first = 0;
+    bool seen_first = false;
+    for (const auto& e : events(r, "cc", "client")) {
+        if (t_ns(e) < rto_times.front() || t_ns(e) > 6 * kS) continue;
+        REQUIRE(e["ssthresh"].is_number());
+        if (!seen_first) {
+            seen_first = true;
+            after_first = e["ssthresh"].get<uint64_t>();
+            // CUBIC: beta 0.7 of the window at the first timeout, far above 2*SMSS.
+            CHECK(after_first > 100'000);
+        }
+        INFO("cc record at ", e["t"].dump());
+        CHECK(e["ssthresh"].get<uint64_t>() == after_first);
+        CHECK(e["cwnd"].get<uint64_t>() == 1448);  // the loss window throughout
+    }
+    CHECK(seen_first);
+}
+
 // ---------------------------------------------------------------- closed ports
 
 TEST_CASE("a SYN to a port nobody listens on is answered with RST seq 0, ack SYN+1") {
