@@ -280,7 +280,7 @@ TEST_CASE("the receiver's SACK blocks put the newest block first and report a du
     CHECK(h.last().options.sack_count == 0);
 }
 
-TEST_CASE("a repeated timeout of the same segment holds ssthresh; the first timeout after new data sets it again") {
+TEST_CASE("a repeated timeout of the same segment holds ssthresh, and the first timeout after new data sets it again") {
     // RFC 5681 3.1 (after equation 4): ssthresh = max(FlightSize/2, 2*SMSS) on a timeout, but
     // held constant when the segment was already retransmitted by the timer. Both algorithms.
     for (const char* cc : {"newreno", "cubic"}) {
@@ -307,4 +307,67 @@ TEST_CASE("a repeated timeout of the same segment holds ssthresh; the first time
         // at least 2*SMSS.
         CHECK(h.ep.ssthresh() == (std::string(cc) == "newreno" ? 6570u : 2920u));
     }
+}
+
+TEST_CASE("NewReno: every partial ACK restarts the retransmission timer (slow-but-steady, as Linux)") {
+    // Segments 0, 3 and 6 lost, one hole repaired per round trip. Each partial ACK moves the
+    // timer to RTO after it, so a recovery from many losses is not cut short by a timeout in
+    // its middle (RFC 3782 4's slow-but-steady variant; Linux re-arms on every ACK that advances
+    // SND.UNA). The impatient variant would keep the deadline set by the first partial ACK.
+    EndpointHarness h(config("newreno", false), kIss);
+    establish(h, false);
+    h.ep.send(14600, ms(100));
+    h.take();
+    for (int i = 0; i < 7; ++i) h.deliver(ack(seg(0)), ms(200 + i));
+    h.deliver(ack(seg(3)), ms(300));
+    SimTime rto = h.ep.rtt().rto();
+    CHECK(h.timer_due(TcpTimer::retransmit).ns() == (ms(300) + rto).ns());
+    h.deliver(ack(seg(6)), ms(400));
+    CHECK(h.timer_due(TcpTimer::retransmit).ns() == (ms(400) + rto).ns());
+}
+
+TEST_CASE("without SACK, duplicate ACKs at exactly the recovery point after a timeout start no fast retransmit") {
+    // RFC 6582 3.2 step 1 and section 4: after a timeout, go-back-N resends segments the
+    // receiver already holds; their duplicate ACKs sit at the old recovery point and show no new
+    // loss (Linux holds Reno's state until something above high_seq is acknowledged).
+    EndpointHarness h(config("newreno", false), kIss);
+    establish(h, false);
+    h.ep.send(100000, ms(100));
+    REQUIRE(h.take().size() == 10);
+    REQUIRE(h.fire(TcpTimer::retransmit));  // recover = seg(10), one past what was sent
+    CHECK(seqs_with_data(h.take()) == std::vector<uint32_t>{seg(0)});
+    // Segments 1-9 had arrived: the ACK jumps to the recovery point; slow start sends two.
+    h.deliver(ack(seg(10)), ms(1400));
+    CHECK(seqs_with_data(h.take()) == std::vector<uint32_t>{seg(10), seg(11)});
+    CHECK(h.ep.recovery() == RecoveryState::open);
+    // Three duplicates of that ACK (as go-back-N's copies would bring): nothing is resent.
+    for (int i = 0; i < 3; ++i) h.deliver(ack(seg(10)), ms(1401 + i));
+    CHECK(h.ep.recovery() == RecoveryState::open);
+    CHECK(h.ep.counters().fast_recoveries == 0);
+    for (const Packet& p : h.take()) CHECK(p.seq != seg(10));
+    // Past the point, three duplicates are a loss again.
+    h.deliver(ack(seg(11)), ms(1500));
+    h.take();
+    for (int i = 0; i < 3; ++i) h.deliver(ack(seg(11)), ms(1501 + i));
+    CHECK(h.ep.recovery() == RecoveryState::fast);
+    CHECK(h.ep.counters().fast_recoveries == 1);
+}
+
+TEST_CASE("a timeout during fast recovery keeps the recovery's ssthresh") {
+    // Fast recovery set ssthresh = 7300 (FlightSize 14600 / 2) and inflated cwnd, which let new
+    // data out. The timer then fires before the recovery point is acknowledged: RFC 5681 (4)
+    // would take half of the larger flight; Linux keeps the reduction already made for this
+    // window (tcp_enter_loss), and so does tcpsim. cwnd goes to the loss window.
+    EndpointHarness h(config("newreno", false), kIss);
+    establish(h, false);
+    h.ep.send(100000, ms(100));
+    REQUIRE(h.take().size() == 10);
+    for (int i = 0; i < 10; ++i) h.deliver(ack(seg(0)), ms(200 + i));
+    REQUIRE(h.ep.recovery() == RecoveryState::fast);
+    REQUIRE(h.ep.ssthresh() == 7300);
+    REQUIRE(h.ep.flight_size() > 2 * 7300);  // limited transmit and inflation sent new data
+    REQUIRE(h.fire(TcpTimer::retransmit));
+    CHECK(h.ep.ssthresh() == 7300);
+    CHECK(h.ep.cwnd() == kMss);
+    CHECK(h.ep.recovery() == RecoveryState::rto);
 }

@@ -26,14 +26,16 @@ public:
     // 6.1.2): set ssthresh and the cwnd recovery starts from. Once per window of data.
     virtual void on_congestion_event(uint64_t flight, SimTime now) = 0;
     // The retransmission timer expired (RFC 5681 (4)): ssthresh, and cwnd to the loss window.
-    // Only the first expiry for a segment: see on_repeated_rto().
+    // Only when the timeout starts a loss episode: see on_rto_keeping_ssthresh().
     virtual void on_rto(uint64_t flight, SimTime now) = 0;
-    // The timer expired again for a segment it already retransmitted (no new data acknowledged
-    // since the last expiry): RFC 5681 3.1, after equation (4), holds ssthresh constant; the
-    // flight is now one segment and would halve it to 2*SMSS. Linux too reduces only on the first
-    // timeout of a loss episode (tcp_enter_loss). cwnd stays at the loss window, and what an
-    // algorithm remembers of the window before the loss (CUBIC's W_max) is kept as well.
-    void on_repeated_rto() { loss_window(); }
+    // The timer expired inside a loss episode whose reduction was already made: again for a
+    // segment it already retransmitted (RFC 5681 3.1, after equation (4): ssthresh is held; the
+    // flight is one segment by then and would halve it to 2*SMSS), or during a fast recovery
+    // (FlightSize then counts what the inflated window let out, and would raise ssthresh above
+    // the recovery's). Linux's tcp_enter_loss reduces only "if it has not yet been made inside
+    // this window". cwnd goes to the loss window; ssthresh and what an algorithm remembers of
+    // the window before the loss (CUBIC's W_max) stay.
+    void on_rto_keeping_ssthresh() { loss_window(); }
     // Loss recovery is over (the recovery point was acknowledged); `flight` is what is left
     // outstanding. The default deflates to ssthresh (RFC 6582 3.2 step 3, option 1, bounded).
     virtual void on_recovery_exit(uint64_t flight, SimTime now) {

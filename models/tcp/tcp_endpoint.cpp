@@ -230,12 +230,16 @@ void TcpEndpoint::on_retransmit_timeout(SimTime now) {
     }
     ++x.retries;
     ++x.counters.data_rto_expirations;
-    // RFC 5681 (4): ssthresh from the flight, cwnd to the loss window, on the first expiry only
-    // (RFC 5681 3.1: a segment the timer already retransmitted holds ssthresh); RFC 6298
-    // (5.4)-(5.6): retransmit the earliest unacknowledged segment with a doubled RTO. The rest
-    // follows as ACKs return (go-back-N from SND.UNA under the new cwnd).
-    if (x.retries == 1) x.cc->on_rto(static_cast<uint64_t>(std::max<int64_t>(0, snd_max_data() - snd_una_data())), now);
-    else x.cc->on_repeated_rto();
+    // RFC 5681 (4): ssthresh from the flight, cwnd to the loss window, unless the reduction for
+    // this loss was already made: by an earlier expiry for the same segment (RFC 5681 3.1), or
+    // by the fast recovery still under way (see on_rto_keeping_ssthresh). RFC 6298 (5.4)-(5.6):
+    // retransmit the earliest unacknowledged segment with a doubled RTO. The rest follows as ACKs
+    // return (go-back-N from SND.UNA under the new cwnd).
+    bool in_fast_recovery = x.recovery == RecoveryState::fast && snd_una_ < x.recover;
+    if (x.retries == 1 && !in_fast_recovery)
+        x.cc->on_rto(static_cast<uint64_t>(std::max<int64_t>(0, snd_max_data() - snd_una_data())), now);
+    else
+        x.cc->on_rto_keeping_ssthresh();
     rtt_.back_off();
     timing_ = false;
     // Eifel detection (RFC 3522) for the first expiry, when timestamps are on and SACK is off

@@ -200,9 +200,8 @@ private:
     bool is_duplicate_ack(const Packet& seg, int64_t acked_to, uint64_t newly_sacked) const;
     void on_duplicate_ack(SimTime now);
     void enter_fast_recovery(SimTime now);
-    // New data acknowledged: recovery bookkeeping and the congestion control; returns false
-    // when the retransmission timer must not be restarted (RFC 6582's impatient variant).
-    bool on_new_ack(uint64_t acked_bytes, uint64_t flight_before, SimTime now);
+    // New data acknowledged: recovery bookkeeping and the congestion control.
+    void on_new_ack(uint64_t acked_bytes, uint64_t flight_before, SimTime now);
     void sack_recovery_send(SimTime now);
     bool next_seg(int64_t& offset, uint32_t& len, bool& retransmission);
     void retransmit(int64_t offset, uint32_t len, SimTime now);

@@ -296,12 +296,12 @@ void TcpEndpoint::process_ack(const Packet& seg, SimTime now) {
                 ++x_->counters.spurious_retransmits;
         }
         if (x_) x_->retries = 0;
-        bool restart = on_new_ack(acked_bytes, flight_before, now);
+        on_new_ack(acked_bytes, flight_before, now);
         // RFC 6298 (5.2)/(5.3): stop the timer when all is acknowledged, else restart it.
         if (snd_una_ >= snd_max_) {
             out_.cancel_timer(TcpTimer::retransmit);
             retransmit_armed_ = false;
-        } else if (restart) {
+        } else {
             arm_retransmit(now);
         }
         if (acked_bytes) out_.writable();

@@ -63,7 +63,13 @@ void TcpEndpoint::on_duplicate_ack(SimTime now) {
     bool lost = x.dupacks >= c_.dupthresh ||
                 (sack_ok_ && x.scoreboard.lost_boundary(snd_una_, static_cast<uint64_t>(c_.dupthresh - 1) * eff_mss_) >
                                  snd_una_);
-    bool allowed = x.recovery == RecoveryState::open && (!x.cc->partial_ack_recovery() || snd_una_ >= x.recover);
+    // Without SACK the ACK must go past the recovery point, not just reach it (x.recover is one
+    // past the highest byte sent then): after a timeout, go-back-N resends segments the receiver
+    // already holds, and their duplicate ACKs sit exactly at the point; they show no new loss
+    // (RFC 6582 4, 3.2 step 1; Linux's tcp_is_non_sack_preventing_reopen holds Reno's state
+    // until something above high_seq is acknowledged). With SACK, those duplicates SACK nothing new.
+    bool past_recover = sack_ok_ ? snd_una_ >= x.recover : snd_una_ > x.recover;
+    bool allowed = x.recovery == RecoveryState::open && (!x.cc->partial_ack_recovery() || past_recover);
     if (lost && allowed) enter_fast_recovery(now);
 }
 
@@ -77,7 +83,6 @@ void TcpEndpoint::enter_fast_recovery(SimTime now) {
     x.recover = snd_max_;
     x.high_rxt = snd_una_;
     x.rescue_rxt = -1;
-    x.partial_ack_seen = false;
     ++x.counters.fast_recoveries;
     // RFC 5681 3.2 step 3 / RFC 6675 (4.3): retransmit the first unacknowledged segment.
     auto hole = x.scoreboard.next_hole(snd_una_, snd_max_data());
@@ -91,13 +96,12 @@ void TcpEndpoint::enter_fast_recovery(SimTime now) {
     }
 }
 
-bool TcpEndpoint::on_new_ack(uint64_t acked_bytes, uint64_t flight_before, SimTime now) {
+void TcpEndpoint::on_new_ack(uint64_t acked_bytes, uint64_t flight_before, SimTime now) {
     // The ACK of a SYN or of a lone FIN before any data: recovery is open, no duplicate ACK was
     // counted and the congestion control has nothing to hear.
-    if (!x_ && acked_bytes == 0) return true;
+    if (!x_ && acked_bytes == 0) return;
     TcpTransferState& x = xfer();
     x.dupacks = 0;
-    bool restart_timer = true;
     switch (x.recovery) {
         case RecoveryState::open:
             if (acked_bytes) x.cc->on_ack(acked_bytes, flight_before, now, rtt_.srtt());
@@ -115,20 +119,21 @@ bool TcpEndpoint::on_new_ack(uint64_t acked_bytes, uint64_t flight_before, SimTi
                 break;
             }
             if (sack_ok_) break;  // RFC 6675: the scoreboard and NextSeg handle partial ACKs
-            // RFC 6582 3.2 step 4, partial ACK: retransmit the next hole, deflate cwnd by what
-            // was acknowledged (adding back one SMSS if that was at least one), and restart the
-            // timer only on the first (the "impatient" variant).
+            // RFC 6582 3.2 step 4, partial ACK: retransmit the next hole and deflate cwnd by what
+            // was acknowledged (adding back one SMSS if that was at least one). The caller
+            // restarts the timer on every partial ACK: the "slow-but-steady" variant of RFC 3782
+            // 4, as Linux re-arms the RTO on every ACK that advances SND.UNA. RFC 6582's
+            // "impatient" restart on the first one only let the timer expire in the middle of a
+            // recovery from many losses, one hole per round trip, and go-back-N then resent what
+            // the receiver held (benchmark case A without SACK: 611 retransmissions for 208 drops).
             uint32_t len = static_cast<uint32_t>(std::min<int64_t>(eff_mss_, snd_max_data() - snd_una_));
             retransmit(snd_una_, len, now);
             uint64_t w = x.cc->cwnd() > acked_bytes ? x.cc->cwnd() - acked_bytes : 0;
             if (acked_bytes >= eff_mss_) w += eff_mss_;
             x.cc->set_cwnd(w);
-            restart_timer = !x.partial_ack_seen;
-            x.partial_ack_seen = true;
             break;
         }
     }
-    return restart_timer;
 }
 
 void TcpEndpoint::on_ecn_echo(SimTime now) {

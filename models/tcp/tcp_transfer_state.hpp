@@ -58,7 +58,6 @@ struct TcpTransferState {
 
     // Loss recovery.
     RecoveryState recovery = RecoveryState::open;
-    bool partial_ack_seen = false;
     bool eifel_armed = false;
     bool cwr_pending = false;      // ECN: the next new data carries CWR
     uint32_t dupacks = 0;
