@@ -371,3 +371,48 @@ TEST_CASE("a timeout during fast recovery keeps the recovery's ssthresh") {
     CHECK(h.ep.cwnd() == kMss);
     CHECK(h.ep.recovery() == RecoveryState::rto);
 }
+
+TEST_CASE("D-SACK: every unneeded retransmission is counted once, however many came before the D-SACKs") {
+    // The timer fires 20 times for segment 0 (the ACKs are lost); the receiver got the original
+    // and all 20 copies, and each copy it got twice brings a D-SACK. Twenty D-SACKs: 20 unneeded
+    // retransmissions, counted in full however long ago they were sent (a log of the last few
+    // would miss the early ones); a 21st finds none left.
+    TcpConfig c = config("newreno", true);
+    c.data_retries = 30;
+    EndpointHarness h(c, kIss);
+    establish(h, true);
+    h.ep.send(1460, ms(100));
+    h.take();
+    for (int i = 0; i < 20; ++i) REQUIRE(h.fire(TcpTimer::retransmit));
+    CHECK(h.ep.counters().retransmissions == 20);
+    h.take();
+    h.deliver(ack(seg(1)), ms(900'000));
+    for (int i = 0; i < 21; ++i) h.deliver(ack(seg(1), {{0, 1}}), ms(900'001 + i));
+    CHECK(h.ep.counters().dsacks_received == 21);
+    CHECK(h.ep.counters().spurious_retransmits == 20);
+}
+
+TEST_CASE("D-SACK: one block over several retransmitted segments counts each of them") {
+    // After a spurious timeout go-back-N resends segments 0-5 and 7-9 as the ACKs come back
+    // (segment 6 is acknowledged before its turn). The receiver reports the duplicates in one
+    // block [0, 4), then [4, 10): each resent segment once (not segment 6), and the same block
+    // again finds nothing left.
+    EndpointHarness h(config("newreno", true), kIss);
+    establish(h, true);
+    h.ep.send(14600, ms(100));
+    h.take();
+    REQUIRE(h.fire(TcpTimer::retransmit));
+    h.deliver(ack(seg(1)), ms(1400));
+    h.deliver(ack(seg(3)), ms(1401));
+    h.deliver(ack(seg(7)), ms(1402));
+    h.deliver(ack(seg(10)), ms(1403));
+    auto resent = seqs_with_data(h.take());
+    CHECK(resent == std::vector<uint32_t>{seg(0), seg(1), seg(2), seg(3), seg(4), seg(5), seg(7), seg(8), seg(9)});
+    CHECK(h.ep.counters().retransmissions == 9);
+    h.deliver(ack(seg(10), {{0, 4}}), ms(2000));
+    CHECK(h.ep.counters().spurious_retransmits == 4);
+    h.deliver(ack(seg(10), {{4, 10}}), ms(2001));
+    CHECK(h.ep.counters().spurious_retransmits == 9);
+    h.deliver(ack(seg(10), {{4, 10}}), ms(2002));
+    CHECK(h.ep.counters().spurious_retransmits == 9);
+}

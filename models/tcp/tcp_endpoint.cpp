@@ -247,6 +247,7 @@ void TcpEndpoint::on_retransmit_timeout(SimTime now) {
     if (x.retries == 1 && ts_ok_ && !sack_ok_) {
         x.eifel_armed = true;
         x.rto_tsval = ts_now(now);
+        x.rto_offset = snd_una_;
     }
     // Recovery by slow start from SND.UNA (RFC 5681 (4)); no fast recovery until what is
     // outstanding now is acknowledged (RFC 6582 3.2, RFC 6675 5.1). SACKed data is skipped.

@@ -205,7 +205,7 @@ private:
     void sack_recovery_send(SimTime now);
     bool next_seg(int64_t& offset, uint32_t& len, bool& retransmission);
     void retransmit(int64_t offset, uint32_t len, SimTime now);
-    void remember_retransmission(int64_t offset, uint32_t len);
+    void remember_retransmission(int64_t offset, uint32_t len, SimTime now);
     void report_congestion();
     void on_ecn_echo(SimTime now);
     int64_t snd_max_data() const { return std::min(snd_max_, written_); }

@@ -292,7 +292,8 @@ void TcpEndpoint::process_ack(const Packet& seg, SimTime now) {
             // RFC 3522: the first ACK after a timeout retransmission echoes a timestamp older
             // than that retransmission: it acknowledges the original; the timeout was spurious.
             x_->eifel_armed = false;
-            if (seg.options.has_timestamps && seg.options.ts_ecr && seq_lt(seg.options.ts_ecr, x_->rto_tsval))
+            if (seg.options.has_timestamps && seg.options.ts_ecr && seq_lt(seg.options.ts_ecr, x_->rto_tsval) &&
+                x_->rxt_log && x_->rxt_log->take_starting_at(x_->rto_offset))
                 ++x_->counters.spurious_retransmits;
         }
         if (x_) x_->retries = 0;

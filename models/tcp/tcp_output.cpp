@@ -162,7 +162,7 @@ void TcpEndpoint::send_segment(int64_t offset, uint32_t len, bool fin, SimTime n
         }
     }
     if (offset < snd_max_) {
-        remember_retransmission(offset, len);
+        remember_retransmission(offset, len, now);
         TcpTransferState& x = xfer();
         ++x.counters.retransmissions;
         x.counters.bytes_retransmitted += len;

@@ -22,14 +22,8 @@ uint64_t TcpEndpoint::take_sack_blocks(const Packet& seg, int64_t acked_to) {
                                                     end <= offset_of(o.sack[1].right)));
         if (dsack) {
             ++x.counters.dsacks_received;
-            if (!x.recent_rxt) continue;  // nothing was ever retransmitted: a duplicate from the link
-            for (auto& r : *x.recent_rxt) {
-                if (r.end > r.begin && r.begin <= begin && end <= r.end) {
-                    ++x.counters.spurious_retransmits;
-                    r = TcpTransferState::Retransmitted{};
-                    break;
-                }
-            }
+            // Not retransmitted (or already accounted for): a duplicate made by the network.
+            if (x.rxt_log) x.counters.spurious_retransmits += x.rxt_log->take_duplicated(begin, end);
             continue;
         }
         newly += x.scoreboard.add(std::max(begin, acked_to), end);
@@ -239,11 +233,16 @@ void TcpEndpoint::retransmit(int64_t offset, uint32_t len, SimTime now) {
     send_segment(offset, len, fin, now);
 }
 
-void TcpEndpoint::remember_retransmission(int64_t offset, uint32_t len) {
+void TcpEndpoint::remember_retransmission(int64_t offset, uint32_t len, SimTime now) {
     TcpTransferState& x = xfer();
-    if (!x.recent_rxt) x.recent_rxt = std::make_unique<std::array<TcpTransferState::Retransmitted, 16>>();
-    (*x.recent_rxt)[x.recent_rxt_next] = TcpTransferState::Retransmitted{offset, offset + len};
-    x.recent_rxt_next = (x.recent_rxt_next + 1) % x.recent_rxt->size();
+    if (!x.rxt_log) x.rxt_log = std::make_unique<RetransmissionLog>();
+    // A retransmission can be D-SACKed as long as another copy of its bytes may still reach the
+    // receiver: at most about an RTO after either copy left (the timer's whole point is that an
+    // ACK should have come by then). Entries acknowledged and older than four RTOs (at least
+    // 4 s) are forgotten; the log holds a few round trips of retransmissions.
+    SimTime horizon = std::max(SimTime::from_s(4), rtt_.rto().sat_mul(4));
+    if (now > horizon) x.rxt_log->forget(snd_una_, now - horizon);
+    x.rxt_log->record(offset, offset + len, now);
 }
 
 CcSample TcpEndpoint::cc_sample() const {

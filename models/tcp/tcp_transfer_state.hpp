@@ -16,6 +16,7 @@
 
 #include "models/tcp/congestion_control.hpp"
 #include "models/tcp/reassembly_queue.hpp"
+#include "models/tcp/retransmission_log.hpp"
 #include "models/tcp/sack_blocks.hpp"
 #include "models/tcp/sack_scoreboard.hpp"
 
@@ -62,19 +63,17 @@ struct TcpTransferState {
     bool cwr_pending = false;      // ECN: the next new data carries CWR
     uint32_t dupacks = 0;
     uint32_t rto_tsval = 0;        // Eifel (RFC 3522): TSval of the first timeout retransmission
-    uint32_t recent_rxt_next = 0;
+    int64_t rto_offset = 0;        // and where that retransmission starts
     int64_t before_dupacks = 0;    // snd_max_data() at the first of the current duplicate ACKs
     int64_t recover = -1;          // RFC 6582 "recover", RFC 6675 RecoveryPoint (one past HighData)
     int64_t high_rxt = 0;          // RFC 6675 HighRxt (one past)
     int64_t rescue_rxt = -1;       // RFC 6675 RescueRxt; -1: undefined
     int64_t ecn_recover = -1;      // RFC 3168 6.1.2: no further reduction before this is acked
     SackScoreboard scoreboard;
-    // Recent retransmissions, to tell a D-SACK for one of them (spurious) from a link duplicate.
-    struct Retransmitted {
-        int64_t begin = 0, end = 0;
-    };
-    // Allocated at the first retransmission: most transfers never retransmit.
-    std::unique_ptr<std::array<Retransmitted, 16>> recent_rxt;
+    // Retransmissions not yet shown unneeded, to tell a D-SACK for one of them (spurious) from
+    // a duplicate made by the network. Allocated at the first retransmission: most transfers
+    // never retransmit.
+    std::unique_ptr<RetransmissionLog> rxt_log;
 
     // Receive side.
     ReassemblyQueue rcv;
