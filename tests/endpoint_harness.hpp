@@ -5,6 +5,7 @@
 // connection, when this segment arrives, these segments leave").
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -40,7 +41,10 @@ public:
         if (offset != received) ++stream_errors;
         received += bytes;
     }
-    void peer_closed() override { ++peer_closed_count; }
+    void peer_closed() override {
+        ++peer_closed_count;
+        if (on_peer_closed) on_peer_closed();
+    }
     void writable() override { ++writable_count; }
     void closed(CloseReason r) override { close_reasons.push_back(r); }
     void note(std::string_view, SimTime) override {}
@@ -104,6 +108,7 @@ public:
     std::map<TcpTimer, SimTime> timers;
     std::vector<StateChange> states;
     std::vector<CloseReason> close_reasons;
+    std::function<void()> on_peer_closed;  // the application's reaction, if any
     int connected_count = 0, peer_closed_count = 0, writable_count = 0;
     uint64_t received = 0, stream_errors = 0;
 };

@@ -57,21 +57,21 @@ TEST_CASE("--format json,csv,pcap writes one set of files named from the -o pref
     REQUIRE_MESSAGE(r.code == 0, r.err);
     CHECK(dir.listing() == std::vector<std::string>{"run.client.pcap", "run.cwnd.csv", "run.queue.csv",
                                                     "run.segments.csv", "run.server.pcap", "run.trace.json"});
-    for (const char* f : {"run.trace.json (", "run.segments.csv (18 rows)", "run.queue.csv (18 rows)",
-                          "run.client.pcap (9 packets)", "run.server.pcap (9 packets)"})
+    for (const char* f : {"run.trace.json (", "run.segments.csv (16 rows)", "run.queue.csv (16 rows)",
+                          "run.client.pcap (8 packets)", "run.server.pcap (8 packets)"})
         CHECK_MESSAGE(has_text(r.err, f), f);
     Json doc = Json::parse(slurp(prefix + ".trace.json"));
-    // The handshake figure: 9 segments, each sent and delivered once, so 18 segment rows; each
-    // also enters and leaves a queue once (18 queue rows) and nothing is dropped.
+    // The handshake figure: 8 segments, each sent and delivered once, so 16 segment rows; each
+    // also enters and leaves a queue once (16 queue rows) and nothing is dropped.
     auto seg = split_lines(slurp(prefix + ".segments.csv"));
-    CHECK(seg.size() == 1 + 18);
-    CHECK(count_type(doc, "send") + count_type(doc, "deliver") == 18);
-    CHECK(split_lines(slurp(prefix + ".queue.csv")).size() == 1 + 18);
+    CHECK(seg.size() == 1 + 16);
+    CHECK(count_type(doc, "send") + count_type(doc, "deliver") == 16);
+    CHECK(split_lines(slurp(prefix + ".queue.csv")).size() == 1 + 16);
     // One cwnd row per cc record of the trace (none until congestion control writes them).
     CHECK(split_lines(slurp(prefix + ".cwnd.csv")).size() == 1 + count_type(doc, "cc"));
-    // Each host's capture holds all 9: the 5 it sends and the 4 that arrive, or the other way.
-    CHECK(pcap_records(prefix + ".client.pcap") == 9);
-    CHECK(pcap_records(prefix + ".server.pcap") == 9);
+    // Each host's capture holds all 8: the 5 it sends and the 3 that arrive, or the other way.
+    CHECK(pcap_records(prefix + ".client.pcap") == 8);
+    CHECK(pcap_records(prefix + ".server.pcap") == 8);
 }
 
 TEST_CASE("--format repeated is the same as a list, and the default prefix is the scenario's name") {
@@ -167,15 +167,15 @@ TEST_CASE("stdout: segment lines and then the summary, -v adds state changes and
     CliRun plain = cli({"run", handshake_scenario(), "--no-trace"});
     REQUIRE(plain.code == 0);
     auto lines = split_lines(plain.out);
-    // 9 segment lines, a blank line, the summary line, blank, the connection table (header and
+    // 8 segment lines, a blank line, the summary line, blank, the connection table (header and
     // two directions), blank, the application table (header and one row).
-    REQUIRE(lines.size() == 9 + 1 + 1 + 1 + 3 + 1 + 2);
-    CHECK(lines[8] == "0.060515200 client:49152 > server:5555 Flags [.], seq 1102, ack 5202, win 32761, length 0");
-    CHECK(lines[9].empty());
-    CHECK(lines[10] == "summary: stopped (all_finished) at t=2.060515200 s after 24 events");
-    CHECK(lines[13] == "   0  client:49152  server:5555          5            100              0        0          5");
-    CHECK(lines[14] == "   0  server:5555   client:49152         4            200              0        0          4");
-    CHECK(has_text(lines[17], "request_response  normal  normal        100        200     0"));
+    REQUIRE(lines.size() == 8 + 1 + 1 + 1 + 3 + 1 + 2);
+    CHECK(lines[7] == "0.060483200 client:49152 > server:5555 Flags [.], seq 1102, ack 5202, win 32761, length 0");
+    CHECK(lines[8].empty());
+    CHECK(lines[9] == "summary: stopped (all_finished) at t=2.060483200 s after 22 events");
+    CHECK(lines[12] == "   0  client:49152  server:5555          5            100              0        0          5");
+    CHECK(lines[13] == "   0  server:5555   client:49152         3            200              0        0          3");
+    CHECK(has_text(lines[16], "request_response  normal  normal        100        200     0"));
     CHECK_FALSE(has_text(plain.out, "wall"));  // nothing wall-clock on stdout
 
     CliRun verbose = cli({"run", handshake_scenario(), "--no-trace", "-v"});
@@ -187,8 +187,8 @@ TEST_CASE("stdout: segment lines and then the summary, -v adds state changes and
     CHECK(v[0] == lines[0]);
     CHECK(std::find(v.begin(), v.end(), "0.000000000 client [conn 0] timer retransmit set, due 1.000000000") != v.end());
     CHECK(std::find(v.begin(), v.end(), "0.000000000 client:49152 [conn 0] state CLOSED -> SYN-SENT (connect)") != v.end());
-    // TIME-WAIT lasts 2 * MSL = 2 s from 0.0605152 s.
-    CHECK(std::find(v.begin(), v.end(), "2.060515200 client:49152 [conn 0] state TIME-WAIT -> CLOSED (2*MSL elapsed)") != v.end());
+    // TIME-WAIT lasts 2 * MSL = 2 s from 0.0604832 s.
+    CHECK(std::find(v.begin(), v.end(), "2.060483200 client:49152 [conn 0] state TIME-WAIT -> CLOSED (2*MSL elapsed)") != v.end());
     // Same summary at the end either way.
     CHECK(std::vector<std::string>(v.end() - 9, v.end()) == std::vector<std::string>(lines.end() - 9, lines.end()));
 }

@@ -214,3 +214,37 @@ TEST_CASE("a retransmitted FIN in TIME-WAIT is acknowledged again and restarts 2
     CHECK(h.close_reasons[0] == CloseReason::normal);
     CHECK(h.state_path() == "SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT CLOSED");
 }
+
+TEST_CASE("data and FIN in one segment are acknowledged by one ACK") {
+    // The last data segment carries the FIN: one ACK covers both (5001 + 100 + 1), not an ACK
+    // for the data and another for the FIN at the same instant.
+    EndpointHarness h(plain_tcp(), kIss);
+    establish(h);
+    h.deliver(peer(kFin | kAck | kPsh, kPeerIss + 1, kIss + 1, 100), s(1));
+    REQUIRE(h.sent.size() == 1);
+    CHECK(h.sent[0].flags == kAck);
+    CHECK(h.sent[0].ack == kPeerIss + 1 + 100 + 1);
+    CHECK(h.received == 100);
+    CHECK(h.ep.state() == TcpState::CLOSE_WAIT);
+}
+
+TEST_CASE("an application that closes on the peer's FIN sends one FIN-ACK, no separate ACK") {
+    // Passive close with the application closing at once: its FIN carries the ACK of the peer's
+    // data and FIN, as Linux's does; the state goes CLOSE-WAIT then LAST-ACK.
+    EndpointHarness h(plain_tcp(), kIss);
+    establish(h);
+    h.on_peer_closed = [&] { h.ep.close(s(1)); };
+    h.deliver(peer(kFin | kAck | kPsh, kPeerIss + 1, kIss + 1, 100), s(1));
+    REQUIRE(h.sent.size() == 1);
+    CHECK(h.sent[0].flags == (kFin | kAck));
+    CHECK(h.sent[0].ack == kPeerIss + 1 + 100 + 1);
+    CHECK(h.ep.state() == TcpState::LAST_ACK);
+    // The same with a FIN alone.
+    EndpointHarness g(plain_tcp(), kIss);
+    g.establish(kPeerIss);
+    g.on_peer_closed = [&] { g.ep.close(s(1)); };
+    g.deliver(peer(kFin | kAck, kPeerIss + 1, kIss + 1), s(1));
+    REQUIRE(g.sent.size() == 1);
+    CHECK(g.sent[0].flags == (kFin | kAck));
+    CHECK(g.sent[0].ack == kPeerIss + 2);
+}

@@ -186,6 +186,7 @@ private:
     void process_ack(const Packet& seg, SimTime now);
     void process_data(const Packet& seg, SimTime now);
     void process_fin(SimTime now);
+    void release_held_ack(SimTime now);
     void take_syn_options(const Packet& seg);
     void take_timestamp(const Packet& seg);
     void rtt_from_echo(uint32_t ts_ecr, SimTime now);
@@ -305,6 +306,9 @@ private:
     // sender reduces once per window of data and then sets CWR (TcpTransferState).
     bool ecn_ok_ : 1 = false;
     bool ece_pending_ : 1 = false;
+    // An ACK owed for the segment being processed, sent once at its end (release_held_ack).
+    bool hold_ack_ : 1 = false;
+    bool ack_held_ : 1 = false;
 };
 
 }  // namespace tcpsim

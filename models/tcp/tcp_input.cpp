@@ -254,10 +254,16 @@ void TcpEndpoint::input_synchronized(const Packet& seg, SimTime now) {
             break;
         default: break;
     }
+    // Data and FIN in one segment: one ACK covers both (held until the FIN is processed), as
+    // Linux acknowledges a segment once; see process_fin for the FIN's own.
+    if (seg.flags & kFin) hold_ack_ = true;
     if (seg.payload_len &&
         (state_ == TcpState::ESTABLISHED || state_ == TcpState::FIN_WAIT_1 || state_ == TcpState::FIN_WAIT_2)) {
         process_data(seg, now);
-        if (state_ == TcpState::CLOSED) return;
+        if (state_ == TcpState::CLOSED) {
+            hold_ack_ = ack_held_ = false;
+            return;
+        }
     }
     if (seg.flags & kFin) {
         have_fin_offset_ = true;
@@ -265,6 +271,14 @@ void TcpEndpoint::input_synchronized(const Packet& seg, SimTime now) {
         if (seg.payload_len == 0 && fin_offset_ != rcv_next()) send_ack(now);  // a FIN beyond a hole
     }
     if (have_fin_offset_ && !fin_received_ && rcv_next() == fin_offset_) process_fin(now);
+    release_held_ack(now);
+}
+
+void TcpEndpoint::release_held_ack(SimTime now) {
+    hold_ack_ = false;
+    if (!ack_held_) return;
+    ack_held_ = false;  // (send_ack clears it too, through fill_header)
+    if (is_synchronized(state_)) send_ack(now);
 }
 
 void TcpEndpoint::process_ack(const Packet& seg, SimTime now) {
@@ -372,7 +386,11 @@ void TcpEndpoint::process_data(const Packet& seg, SimTime now) {
 
 void TcpEndpoint::process_fin(SimTime now) {
     fin_received_ = true;  // RCV.NXT now covers the FIN
-    send_ack(now);
+    // The FIN is acknowledged after the application has heard of it: if it closes at once, its
+    // FIN carries the ACK and one segment does what two would (Linux's FIN-ACK); if it answers
+    // with data, the data does. Otherwise a pure ACK leaves at the same instant.
+    hold_ack_ = true;
+    ack_held_ = true;
     switch (state_) {
         case TcpState::SYN_RECEIVED:
         case TcpState::ESTABLISHED: set_state(TcpState::CLOSE_WAIT, "FIN received"); break;
@@ -384,6 +402,7 @@ void TcpEndpoint::process_fin(SimTime now) {
         default: break;
     }
     out_.peer_closed();
+    release_held_ack(now);
 }
 
 }  // namespace tcpsim

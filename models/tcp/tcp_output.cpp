@@ -50,8 +50,10 @@ void TcpEndpoint::fill_header(Packet& p, SimTime now) {
     }
     if (ece_pending_ && (p.flags & kAck)) p.flags |= kEce;
     if (p.flags & kAck) {
-        // Every segment carries the ACK: a pending delayed ACK is done with.
+        // Every segment carries the ACK: a pending delayed ACK is done with, and so is one held
+        // for the end of a segment's processing.
         segments_unacked_ = 0;
+        ack_held_ = false;
         if (delack_armed_) {
             out_.cancel_timer(TcpTimer::delayed_ack);
             delack_armed_ = false;
@@ -94,6 +96,10 @@ void TcpEndpoint::send_syn(bool with_ack, SimTime now) {
 }
 
 void TcpEndpoint::send_ack(SimTime now) {
+    if (hold_ack_) {  // one ACK for the whole segment being processed: release_held_ack()
+        ack_held_ = true;
+        return;
+    }
     Packet p;
     p.seq = seq_of(snd_nxt_);
     fill_header(p, now);

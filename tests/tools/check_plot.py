@@ -53,14 +53,14 @@ def main():
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return path
 
-    # ladder: the handshake scenario has 9 segments in all (3 handshake, request, response, FIN, ACK,
-    # FIN, ACK), every one delivered; both ends change state 5 or 6 times before the last arrives.
+    # ladder: the handshake scenario has 8 segments in all (3 handshake, request, response, FIN,
+    # FIN-ACK, ACK), every one delivered; both ends change state 5 or 6 times before the last arrives.
     hs = trace("handshake", "jsonl")  # jsonl input works as well as json
     out = os.path.join(work, "ladder.png")
     rc, n = plot(source, ["ladder", hs], out)
     check(rc == 0, "ladder exits 0")
-    check(n.get("segments") == 9 and n.get("delivered") == 9 and n.get("dropped") == 0,
-          "ladder draws the handshake's 9 segments, all delivered (%s)" % n)
+    check(n.get("segments") == 8 and n.get("delivered") == 8 and n.get("dropped") == 0,
+          "ladder draws the handshake's 8 segments, all delivered (%s)" % n)
     check(n.get("states", 0) >= 10, "ladder labels the state changes (%s)" % n.get("states"))
     sane_png(out, 600, 400)
 
