@@ -490,6 +490,29 @@ TEST_CASE("a client that aborts mid-transfer sends RST at SND.NXT, the server's 
     CHECK(r.result.reason == StopReason::all_finished);
 }
 
+TEST_CASE("a bulk transfer with a reply is complete only once the reply has arrived too") {
+    // 100 KB up (0.1 s at 10 Mbit/s), then a 5 MB reply (about 4 s); the client aborts at 2 s,
+    // with the upload long complete and the reply half-way: the application never completed,
+    // and the summary says so (no completed_at) as it says the streams are not intact.
+    Json doc = two_hosts("reply-cut");
+    doc["applications"].push_back({{"type", "bulk"}, {"from", "client"}, {"to", "server"}, {"bytes", 100000},
+                                   {"reply_bytes", 5000000}, {"abort_at", "2s"}});
+    Run r = run(doc);
+    CHECK(r.app()["server"]["bytes_received"] == 100000);
+    CHECK(r.app()["client"]["bytes_received"].get<uint64_t>() < 5000000);
+    CHECK(r.app()["streams_intact"] == false);
+    CHECK_FALSE(r.app().contains("completed_at"));
+    // Without the abort the same transfer completes when the reply's last byte arrives.
+    doc["applications"][0].erase("abort_at");
+    Run whole = run(doc);
+    REQUIRE(whole.app().contains("completed_at"));
+    CHECK(whole.app()["streams_intact"] == true);
+    double reply_done = 0;
+    for (const auto& e : events(whole, "deliver", "client"))
+        if (e["len"].get<uint64_t>() > 0) reply_done = e["t"].get<double>();
+    CHECK(whole.app()["completed_at"].get<double>() == reply_done);
+}
+
 // ---------------------------------------------------------------- half-close
 
 TEST_CASE("half-close: the server's reply after the client's FIN arrives while the client is in FIN-WAIT-2") {

@@ -89,8 +89,12 @@ void TcpSession::data(Side& side, TcpConnection&, uint64_t offset, uint64_t byte
     side.rec.received += bytes;
     SimTime now = client_stack_.sim().now();
     if (spec_.kind == TcpAppSpec::Kind::bulk) {
-        if (!is_client(side) && spec_.bytes && side.rec.received == *spec_.bytes) completed_at_ = now;
-        if (is_client(side) && spec_.reply_bytes && side.rec.received == spec_.reply_bytes) completed_at_ = now;
+        // Complete when every byte of both streams has arrived: the upload, and the reply if
+        // there is one (whichever is last; the reply is sent after the upload's FIN, but the
+        // upload's last bytes may still be on their way).
+        bool up = spec_.bytes && server_.rec.received == *spec_.bytes;
+        bool down = !spec_.reply_bytes || client_.rec.received == spec_.reply_bytes;
+        if (up && down && completed_at_ == SideRecord::kNever) completed_at_ = now;
     } else if (spec_.kind == TcpAppSpec::Kind::request_response) {
         if (is_client(side)) {
             while (side.rec.received >= (responses_done_ + 1) * spec_.response && responses_done_ < spec_.count) {
