@@ -22,12 +22,15 @@ struct StateChange {
 class EndpointHarness final : public TcpEndpointOutput {
 public:
     // Local node 0 port 1000, remote node 1 port 2000.
+    // The timestamp clock starts at `ts_offset` (the ISS unless told: TSval = ISS + ticks).
     explicit EndpointHarness(const TcpConfig& c = TcpConfig{}, uint32_t iss = 1000)
-        : config(c), ep(config, *this, TcpAddress{0, 1000}, TcpAddress{1, 2000}, iss) {}
+        : EndpointHarness(c, iss, iss) {}
+    EndpointHarness(const TcpConfig& c, uint32_t iss, uint32_t ts_offset)
+        : config(c), ep(config, *this, TcpAddress{0, 1000}, TcpAddress{1, 2000}, iss, ts_offset) {}
     // The other end of a pair: local node 1 port 2000, remote node 0 port 1000 (see Wire).
     struct Peer {};
     EndpointHarness(Peer, const TcpConfig& c, uint32_t iss)
-        : config(c), ep(config, *this, TcpAddress{1, 2000}, TcpAddress{0, 1000}, iss) {}
+        : config(c), ep(config, *this, TcpAddress{1, 2000}, TcpAddress{0, 1000}, iss, iss) {}
 
     // --- TcpEndpointOutput ---
     void emit(const Packet& s) override { sent.push_back(s); }

@@ -260,6 +260,13 @@ TEST_CASE("keepalive-dead-peer: 10 probes from T0+10 s every 2 s, then keepalive
     REQUIRE(k.rsts.size() == 1);
     CHECK(t_ns(k.rsts[0]) == k.t0 + 30 * kS);
     CHECK(u32(k.rsts[0]["seq"]) == k.iss + 1);  // SND.NXT
+    // Like every other segment of the connection (Linux, measured): the receive window and the
+    // timestamp option, TSval 2 s on from the last probe's.
+    CHECK(k.rsts[0]["win"] == k.probes.back()["win"]);
+    CHECK(k.rsts[0]["win"].get<uint32_t>() > 0);
+    REQUIRE(k.rsts[0].contains("options"));
+    REQUIRE(k.rsts[0]["options"].contains("ts"));
+    CHECK(u32(k.rsts[0]["options"]["ts"][0]) == u32(k.probes.back()["options"]["ts"][0]) + 2000);
     CHECK(k.r.app()["client"]["outcome"] == "keepalive timeout");
     CHECK(k.r.app()["client"]["keepalive_probes"] == 10);
 }
@@ -511,6 +518,45 @@ TEST_CASE("a bulk transfer with a reply is complete only once the reply has arri
     for (const auto& e : events(whole, "deliver", "client"))
         if (e["len"].get<uint64_t>() > 0) reply_done = e["t"].get<double>();
     CHECK(whole.app()["completed_at"].get<double>() == reply_done);
+}
+
+TEST_CASE("each connection's timestamp clock starts at an offset of its own, not at its ISN") {
+    // Linux starts a connection's TS clock at a random offset; tcpsim draws it from the
+    // connection's random stream (after its ISS). Two connections with the same fixed ISN, at
+    // the same time, from different ports: their first TSvals differ, and neither is the ISN.
+    Json doc = two_hosts("ts-offset", "5s");
+    doc["tcp"]["isn"] = 1000;
+    for (int port : {40001, 40002})
+        doc["applications"].push_back({{"type", "bulk"}, {"from", "client"}, {"to", "server"}, {"sport", port}, {"bytes", 1000}});
+    Run r = run(doc);
+    std::vector<uint32_t> syn_tsval;
+    for (const auto& e : events(r, "send", "client"))
+        if (e["flags"] == "S") syn_tsval.push_back(u32(e["options"]["ts"][0]));
+    REQUIRE(syn_tsval.size() == 2);
+    CHECK(syn_tsval[0] != syn_tsval[1]);
+    CHECK(syn_tsval[0] != 1000);
+    CHECK(syn_tsval[1] != 1000);
+    // The same scenario again: the same offsets (they come from the seed).
+    Run again = run(doc);
+    std::vector<uint32_t> again_tsval;
+    for (const auto& e : events(again, "send", "client"))
+        if (e["flags"] == "S") again_tsval.push_back(u32(e["options"]["ts"][0]));
+    CHECK(again_tsval == syn_tsval);
+}
+
+TEST_CASE("abort sends its RST with the connection's window and timestamp option") {
+    Json doc = two_hosts("abort-rst", "5s");
+    doc["applications"].push_back({{"type", "bulk"}, {"from", "client"}, {"to", "server"}, {"abort_at", "1s"}});
+    Run r = run(doc);
+    std::vector<Json> rsts;
+    // (The RSTs after it are the stack's answers to segments still arriving for the connection:
+    // those, RFC 9293 3.10.7.1, carry no options.)
+    for (const auto& e : events(r, "send", "client"))
+        if (has_flag(e, 'R') && t_ns(e) == 1 * kS) rsts.push_back(e);
+    REQUIRE(rsts.size() == 1);
+    CHECK(rsts[0]["flags"] == "R.");
+    CHECK(rsts[0]["win"].get<uint32_t>() > 0);
+    REQUIRE(rsts[0]["options"].contains("ts"));
 }
 
 // ---------------------------------------------------------------- half-close

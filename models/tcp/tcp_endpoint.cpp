@@ -8,7 +8,7 @@
 namespace tcpsim {
 
 TcpEndpoint::TcpEndpoint(const TcpConfig& config, TcpEndpointOutput& out, TcpAddress local, TcpAddress remote,
-                         uint32_t iss)
+                         uint32_t iss, uint32_t ts_offset)
     : c_(config), out_(out), local_(local), remote_(remote),
       rtt_(config.initial_rto, config.min_rto, config.max_rto), iss_(iss) {
     if (!is_congestion_control_name(config.cc))
@@ -16,9 +16,7 @@ TcpEndpoint::TcpEndpoint(const TcpConfig& config, TcpEndpointOutput& out, TcpAdd
     // RFC 7323 2.3: the smallest shift that lets the whole receive buffer be advertised.
     if (c_.window_scaling)
         while ((c_.receive_buffer >> rcv_wscale_) > 65535 && rcv_wscale_ < 14) ++rcv_wscale_;
-    // Timestamps count from an offset per connection (RFC 7323 5.4 recommends one), here the
-    // ISS, so a fixed-ISN scenario also has fixed timestamps.
-    ts_offset_ = iss;
+    ts_offset_ = ts_offset;
     eff_mss_ = std::min(c_.mss, peer_mss_);
 }
 
@@ -156,10 +154,9 @@ void TcpEndpoint::close(SimTime now) {
 }
 
 void TcpEndpoint::abort(SimTime now) {
-    (void)now;
     if (state_ == TcpState::CLOSED) return;
     // RFC 9293 3.10.5: synchronized states send <SEQ=SND.NXT><CTL=RST>.
-    if (is_synchronized(state_) && state_ != TcpState::TIME_WAIT) send_rst(seq_of(snd_nxt_), rcv_nxt(), true);
+    if (is_synchronized(state_) && state_ != TcpState::TIME_WAIT) send_active_rst(now);
     finish(CloseReason::aborted, "abort");
     check_invariants();
 }
@@ -319,7 +316,7 @@ void TcpEndpoint::on_keepalive_timeout(SimTime now) {
     }
     if (probes_out_ >= c_.keepalive.count) {
         // RFC 1122 4.2.3.6: the peer is dead. Linux tells it so with a RST.
-        if (c_.keepalive.send_rst) send_rst(seq_of(snd_nxt_), rcv_nxt(), true);
+        if (c_.keepalive.send_rst) send_active_rst(now);
         finish(CloseReason::keepalive_timeout, "keepalive timeout");
         return;
     }

@@ -103,8 +103,11 @@ class TcpEndpoint {
 public:
     // `config` is referred to, not copied (an idle connection stays small): it must outlive the
     // endpoint. It lives in the scenario's application spec, or in the stack's listener.
-    TcpEndpoint(const TcpConfig& config, TcpEndpointOutput& out, TcpAddress local, TcpAddress remote, uint32_t iss);
-    TcpEndpoint(TcpConfig&&, TcpEndpointOutput&, TcpAddress, TcpAddress, uint32_t) = delete;
+    // `ts_offset` is where the connection's timestamp clock starts (RFC 7323 5.4: an offset per
+    // connection; Linux draws a random one).
+    TcpEndpoint(const TcpConfig& config, TcpEndpointOutput& out, TcpAddress local, TcpAddress remote, uint32_t iss,
+                uint32_t ts_offset);
+    TcpEndpoint(TcpConfig&&, TcpEndpointOutput&, TcpAddress, TcpAddress, uint32_t, uint32_t) = delete;
     ~TcpEndpoint();
     TcpEndpoint(const TcpEndpoint&) = delete;
     TcpEndpoint& operator=(const TcpEndpoint&) = delete;
@@ -215,7 +218,8 @@ private:
     // tcp_output.cpp: what leaves
     void send_syn(bool with_ack, SimTime now);
     void send_ack(SimTime now);
-    void send_rst(uint32_t seq, uint32_t ack, bool with_ack);
+    void send_rst(uint32_t seq, uint32_t ack, bool with_ack);  // in answer to a segment: no options
+    void send_active_rst(SimTime now);  // the connection's own: abort, keepalive timeout
     void send_probe(SimTime now, bool with_byte);
     void try_send(SimTime now);
     void send_segment(int64_t offset, uint32_t len, bool fin, SimTime now);

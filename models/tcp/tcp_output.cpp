@@ -123,6 +123,18 @@ void TcpEndpoint::send_rst(uint32_t seq, uint32_t ack, bool with_ack) {
     out_.emit(p);
 }
 
+void TcpEndpoint::send_active_rst(SimTime now) {
+    // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK> from a synchronized connection (RFC 9293 3.10.5),
+    // with what every segment of the connection carries: the receive window and the timestamp
+    // option (as Linux's tcp_send_active_reset, measured: win of the connection, NOP,NOP,TS).
+    Packet p;
+    p.seq = seq_of(snd_nxt_);
+    p.flags = kRst;
+    fill_header(p, now);
+    p.window = advertised_window_field();
+    out_.emit(p);
+}
+
 void TcpEndpoint::send_probe(SimTime now, bool with_byte) {
     // An already-acknowledged sequence number (SND.NXT - 1), so the peer must answer with an ACK
     // (RFC 1122 4.2.3.6; optionally with one garbage byte for old stacks).

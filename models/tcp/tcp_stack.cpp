@@ -11,8 +11,8 @@ namespace tcpsim {
 // ---------------------------------------------------------------- TcpConnection
 
 TcpConnection::TcpConnection(TcpStack& stack, const TcpConfig& config, TcpAddress local, TcpAddress remote,
-                             uint32_t iss, TcpApplication* app)
-    : stack_(stack), ep_(config, *this, local, remote, iss), app_(app),
+                             uint32_t iss, uint32_t ts_offset, TcpApplication* app)
+    : stack_(stack), ep_(config, *this, local, remote, iss, ts_offset), app_(app),
       trace_id_(stack.network().tracer().connection_id(local.node, local.port, remote.node, remote.port)) {}
 
 TcpConnection::~TcpConnection() {
@@ -199,12 +199,18 @@ TcpConnection* TcpStack::find(uint16_t local_port, uint32_t remote_node, uint16_
 
 Simulator& TcpStack::sim() { return net_.sim(); }
 
-uint32_t TcpStack::draw_iss(const TcpConfig& c, uint16_t local_port, uint32_t remote_node, uint16_t remote_port) {
-    if (c.isn) return *c.isn;
-    // One stream per connection, named by its 4-tuple: ISNs do not depend on connection order.
+TcpStack::InitialNumbers TcpStack::draw_initial(const TcpConfig& c, uint16_t local_port, uint32_t remote_node,
+                                                uint16_t remote_port) {
+    // One stream per connection, named by its 4-tuple: the numbers do not depend on connection
+    // order. The first draw is the ISS, the second the timestamp clock's offset (Linux starts
+    // each connection's TS clock at a random offset, not at the ISN); a fixed ISN leaves the
+    // offset drawn all the same.
     std::string name = "tcp/" + node_.name() + ":" + std::to_string(local_port) + "->" +
                        net_.node(remote_node).name() + ":" + std::to_string(remote_port) + "/isn";
-    return static_cast<uint32_t>(sim().rng(name).next_u64());
+    RngStream g = sim().rng(name);
+    uint32_t iss = static_cast<uint32_t>(g.next_u64());
+    uint32_t ts_offset = static_cast<uint32_t>(g.next_u64());
+    return InitialNumbers{c.isn ? *c.isn : iss, ts_offset};
 }
 
 TcpConnection& TcpStack::connect(uint32_t remote_node, uint16_t remote_port, const TcpConfig& config,
@@ -215,9 +221,9 @@ TcpConnection& TcpStack::connect(uint32_t remote_node, uint16_t remote_port, con
             next_ephemeral_ = next_ephemeral_ == 65535 ? 49152 : next_ephemeral_ + 1;
         } while (find(local_port, remote_node, remote_port) || reserved_.count(local_port));
     }
-    uint32_t iss = draw_iss(config, local_port, remote_node, remote_port);
+    InitialNumbers n = draw_initial(config, local_port, remote_node, remote_port);
     auto conn = std::make_unique<TcpConnection>(*this, config, TcpAddress{node_.id(), local_port},
-                                                TcpAddress{remote_node, remote_port}, iss, app);
+                                                TcpAddress{remote_node, remote_port}, n.iss, n.ts_offset, app);
     TcpConnection& c = *conn;
     // An explicit local port may name a connection still open: the new one takes its place.
     if (Owned* old = by_key_.find(key(local_port, remote_node, remote_port), key_of, hash)) *old = std::move(conn);
@@ -257,9 +263,9 @@ void TcpStack::on_segment(const Packet& p) {
     }
     auto l = listeners_.find(p.dst_port);
     if (l != listeners_.end() && (p.flags & kSyn) && !(p.flags & (kAck | kRst))) {
-        uint32_t iss = draw_iss(l->second.config, p.dst_port, p.src_node, p.src_port);
+        InitialNumbers n = draw_initial(l->second.config, p.dst_port, p.src_node, p.src_port);
         auto conn = std::make_unique<TcpConnection>(*this, l->second.config, TcpAddress{node_.id(), p.dst_port},
-                                                    TcpAddress{p.src_node, p.src_port}, iss, nullptr);
+                                                    TcpAddress{p.src_node, p.src_port}, n.iss, n.ts_offset, nullptr);
         TcpConnection& c = *conn;
         by_key_.insert(std::move(conn), key_of, hash);
         if (l->second.accept) c.set_application(l->second.accept(c));

@@ -28,8 +28,8 @@ class TcpStack;
 class TcpConnection final : public EventTarget, public TcpEndpointOutput {
 public:
     TcpConnection(TcpStack& stack, const TcpConfig& config, TcpAddress local, TcpAddress remote, uint32_t iss,
-                  TcpApplication* app);  // `config` must outlive the connection (TcpEndpoint)
-    TcpConnection(TcpStack&, TcpConfig&&, TcpAddress, TcpAddress, uint32_t, TcpApplication*) = delete;
+                  uint32_t ts_offset, TcpApplication* app);  // `config` must outlive the connection (TcpEndpoint)
+    TcpConnection(TcpStack&, TcpConfig&&, TcpAddress, TcpAddress, uint32_t, uint32_t, TcpApplication*) = delete;
     ~TcpConnection();
 
     TcpEndpoint& endpoint() { return ep_; }
@@ -132,7 +132,11 @@ private:
         return key(c->endpoint().local().port, c->endpoint().remote().node, c->endpoint().remote().port);
     }
     static uint64_t hash(uint64_t k) { return mix64(k); }
-    uint32_t draw_iss(const TcpConfig& c, uint16_t local_port, uint32_t remote_node, uint16_t remote_port);
+    // A new connection's ISS (or the configured ISN) and the start of its timestamp clock.
+    struct InitialNumbers {
+        uint32_t iss, ts_offset;
+    };
+    InitialNumbers draw_initial(const TcpConfig& c, uint16_t local_port, uint32_t remote_node, uint16_t remote_port);
     void send_reset_for(const Packet& p);
 
     struct Listener {
