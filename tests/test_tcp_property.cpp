@@ -14,12 +14,9 @@
 //     case are reported with MESSAGE.
 // Loss is at most 20% each way; Gilbert-Elliott bursts have a mean of 1.1 to 3.3 packets.
 //
-// The duration is 24 h of simulated time, not minutes: until fast retransmit exists every loss
-// costs an RTO, and in rare runs the RTO climbs to its 120 s cap and stays there. An ACK that
-// answers a retransmitted duplicate echoes a stale TS.Recent (RFC 7323 5.3: a segment outside
-// the window does not update it), and when that ACK is the first to advance SND.UNA its RTT
-// sample is as long as the backoff itself (RFC 7323 4.2 allows it; Linux does the same). Such
-// a 200 KB transfer can take hours; idle simulated time costs nothing.
+// The duration is 24 h of simulated time: at 20% loss each way a run can still meet a long
+// series of backed-off timeouts, and idle simulated time costs nothing. (What srtt does on such
+// paths is test_tcp_lossy_property.cpp's subject.)
 #include <doctest/doctest.h>
 
 #include <algorithm>

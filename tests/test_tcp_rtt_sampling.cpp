@@ -114,3 +114,37 @@ TEST_CASE("a delayed ACK echoes the timestamp of the earliest segment it acknowl
     REQUIRE(w.b.sent.size() == 1);  // every second full segment
     CHECK(w.b.last().options.ts_ecr == first.options.ts_val);
 }
+
+TEST_CASE("handshake: a retransmitted SYN or SYN-ACK is echoed, so the first sample is one round trip") {
+    // The SYN-ACK is lost and the client's timer resends the SYN (1 s): the server answers the
+    // retransmission echoing its TSval, and the client's first sample is 20 ms, not 1.02 s.
+    {
+        Wire w(config(true));
+        w.b.ep.listen(SimTime::zero());
+        w.a.ep.connect(SimTime::zero());
+        w.carry(w.a, w.b, SimTime::zero());
+        w.drop(w.b);  // the SYN-ACK
+        REQUIRE(w.a.fire(TcpTimer::retransmit));
+        SimTime resent = SimTime::from_s(1);
+        w.carry(w.a, w.b, resent);
+        w.carry(w.b, w.a, resent + kOneWay);
+        REQUIRE(w.a.ep.state() == TcpState::ESTABLISHED);
+        CHECK(w.a.ep.rtt().srtt().ns() == ms(20).ns());
+    }
+    // The client's ACK is lost and the server's timer resends the SYN-ACK: the client answers
+    // it (a duplicate for it) echoing its TSval, and the server's first sample is 20 ms.
+    {
+        Wire w(config(true));
+        w.b.ep.listen(SimTime::zero());
+        w.a.ep.connect(SimTime::zero());
+        w.carry(w.a, w.b, SimTime::zero());
+        w.carry(w.b, w.a, ms(10));
+        w.drop(w.a);  // the ACK
+        REQUIRE(w.b.fire(TcpTimer::retransmit));
+        SimTime resent = SimTime::from_s(1) + ms(10);
+        w.carry(w.b, w.a, resent);
+        w.carry(w.a, w.b, resent + kOneWay);
+        REQUIRE(w.b.ep.state() == TcpState::ESTABLISHED);
+        CHECK(w.b.ep.rtt().srtt().ns() == ms(20).ns());
+    }
+}

@@ -150,8 +150,11 @@ bool TcpEndpoint::acceptable(const Packet& seg) const {
 }
 
 void TcpEndpoint::input_synchronized(const Packet& seg, SimTime now) {
-    // A retransmitted SYN while our SYN-ACK is outstanding: our SYN-ACK was lost; send it again.
+    // A retransmitted SYN while our SYN-ACK is outstanding: our SYN-ACK was lost; send it again,
+    // echoing the retransmission's TSval (RFC 7323 4.3 (2): SEG.SEQ = IRS <= Last.ACK.sent), so
+    // that the peer's RTT sample is one round trip and not its SYN timeout as well.
     if (state_ == TcpState::SYN_RECEIVED && (seg.flags & kSyn) && !(seg.flags & kAck) && seg.seq == irs_) {
+        take_timestamp(seg);
         send_syn(true, now);
         return;
     }
@@ -177,7 +180,8 @@ void TcpEndpoint::input_synchronized(const Packet& seg, SimTime now) {
         // (2); Linux lets such a segment through its sequence check, tcp_sequence() compares with
         // rcv_wup, and stores its timestamp). The duplicate ACK below then echoes the
         // retransmission, and the sender's sample is one round trip, not the whole timeout.
-        if (seg.payload_len || (seg.flags & kFin)) take_timestamp(seg);
+        // The same for a retransmitted SYN-ACK (our ACK of it was lost).
+        if (seg.payload_len || (seg.flags & (kFin | kSyn))) take_timestamp(seg);
         // TIME-WAIT: the peer's FIN again, our last ACK was lost: ACK and restart 2*MSL.
         if (state_ == TcpState::TIME_WAIT && (seg.flags & kFin)) {
             send_ack(now);
