@@ -28,10 +28,12 @@
 #include <vector>
 
 #include "models/world.hpp"
+#include "random_draws.hpp"
 #include "sim/rng.hpp"
 #include "sim/trace_sink.hpp"
 
 using namespace tcpsim;
+using namespace tcpsim::test;
 
 namespace {
 
@@ -40,12 +42,6 @@ constexpr int kRuns = 300;
 // peer's timer, it is the SYN's round trip including that timeout (1 s, 2 s, ...; Linux samples
 // it so too). Later samples only ever measure a round trip.
 constexpr double kFirstSampleLimit = 8.0;
-
-double uniform(RngStream& g, double lo, double hi) { return lo + (hi - lo) * g.uniform01(); }
-int64_t between(RngStream& g, int64_t lo, int64_t hi) {
-    return lo + static_cast<int64_t>(g.below(static_cast<uint64_t>(hi - lo + 1)));
-}
-std::string us(int64_t v) { return std::to_string(v) + "us"; }
 
 struct Generated {
     Json doc;

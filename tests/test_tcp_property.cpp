@@ -25,28 +25,23 @@
 #include <string>
 
 #include "models/world.hpp"
+#include "random_draws.hpp"
 #include "sim/rng.hpp"
 
 using namespace tcpsim;
+using namespace tcpsim::test;
 
 namespace {
 
 constexpr int kRuns = 10000;
 constexpr uint64_t kEventBudget = 5'000'000;
 
-double uniform(RngStream& g, double lo, double hi) { return lo + (hi - lo) * g.uniform01(); }
-int64_t between(RngStream& g, int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(g.below(static_cast<uint64_t>(hi - lo + 1))); }
-// Sizes spread evenly over orders of magnitude: 1 B to 200 KB is as often < 1 KB as > 10 KB.
-uint64_t log_uniform(RngStream& g, double lo, double hi) {
-    return static_cast<uint64_t>(std::llround(std::exp(uniform(g, std::log(lo), std::log(hi)))));
-}
 // Half small-biased, half uniform: tiny transfers (one segment, Nagle, delayed ACK) and large
 // ones (many windows, many losses) both well covered.
 uint64_t size(RngStream& g, int64_t lo, int64_t hi) {
     return g.bernoulli(0.5) ? log_uniform(g, static_cast<double>(lo), static_cast<double>(hi))
                             : static_cast<uint64_t>(between(g, lo, hi));
 }
-std::string us(int64_t v) { return std::to_string(v) + "us"; }
 
 Json random_loss(RngStream& g) {
     double rate = uniform(g, 0.0, 0.2);
