@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/cli.hpp"
+#include "tools/tcpsim/cli.hpp"
 
 namespace tcpsim::test {
 

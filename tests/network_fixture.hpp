@@ -4,9 +4,9 @@
 #include <memory>
 #include <vector>
 
-#include "models/network.hpp"
-#include "sim/simulator.hpp"
-#include "sim/trace_writer.hpp"
+#include "models/network/network.hpp"
+#include "sim/core/simulator.hpp"
+#include "sim/trace/trace_writer.hpp"
 
 namespace tcpsim::test {
 

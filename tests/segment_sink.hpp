@@ -1,7 +1,7 @@
 #pragma once
 // A sink that takes segment records and counts them: with it attached, a record goes to the JSON
 // text field by field (the sinks need the fields), not as one packed op. Tests compare the two.
-#include "sim/trace_sink.hpp"
+#include "sim/trace/trace_sink.hpp"
 
 namespace tcpsim::test {
 

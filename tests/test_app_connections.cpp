@@ -6,7 +6,7 @@
 #include <sstream>
 #include <string>
 
-#include "models/world.hpp"
+#include "models/scenario/world.hpp"
 
 using namespace tcpsim;
 

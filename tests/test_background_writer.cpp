@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "sim/background_writer.hpp"
-#include "sim/decimal.hpp"
-#include "sim/trace_writer.hpp"
+#include "sim/trace/background_writer.hpp"
+#include "sim/core/decimal.hpp"
+#include "sim/trace/trace_writer.hpp"
 
 using namespace tcpsim;
 

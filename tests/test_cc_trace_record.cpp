@@ -11,7 +11,7 @@
 
 #include "models/tcp/cc_trace_record.hpp"
 #include "models/tcp/congestion_control.hpp"
-#include "sim/trace_writer.hpp"
+#include "sim/trace/trace_writer.hpp"
 #include "segment_sink.hpp"
 
 using namespace tcpsim;

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "sim/cli.hpp"
-#include "sim/json_reader.hpp"
-#include "sim/version.hpp"
+#include "tools/tcpsim/cli.hpp"
+#include "sim/json/json_reader.hpp"
+#include "sim/core/version.hpp"
 
 namespace fs = std::filesystem;
 using tcpsim::Json;

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "cli_harness.hpp"
-#include "sim/json_reader.hpp"
+#include "sim/json/json_reader.hpp"
 
 using namespace tcpsim::test;
 using tcpsim::Json;

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "models/tcp/cc/cubic.hpp"
-#include "models/world.hpp"
+#include "models/scenario/world.hpp"
 
 using namespace tcpsim;
 

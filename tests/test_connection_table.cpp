@@ -2,7 +2,7 @@
 // keeps no data counters (DirectionData), one that does gets them.
 #include <doctest/doctest.h>
 
-#include "models/connection_table.hpp"
+#include "models/capture/connection_table.hpp"
 
 using namespace tcpsim;
 

@@ -7,7 +7,7 @@
 #include <random>
 #include <string>
 
-#include "sim/decimal.hpp"
+#include "sim/core/decimal.hpp"
 
 using namespace tcpsim;
 

@@ -5,7 +5,7 @@
 #include <set>
 #include <sstream>
 
-#include "models/world.hpp"
+#include "models/scenario/world.hpp"
 
 using namespace tcpsim;
 

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "sim/event_queue.hpp"
+#include "sim/core/event_queue.hpp"
 
 using namespace tcpsim;
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <thread>
 
-#include "models/world.hpp"
+#include "models/scenario/world.hpp"
 
 extern char** environ;
 

@@ -1,4 +1,4 @@
-// Invariant checks (sim/invariant.hpp): on in Debug and sanitizer builds and with TCPSIM_CHECKS,
+// Invariant checks (sim/core/invariant.hpp): on in Debug and sanitizer builds and with TCPSIM_CHECKS,
 // compiled out of Release. The cases that break an invariant on purpose run only where the checks
 // are on (tools/test --sanitize); the whole suite running clean there is the test that the
 // invariants hold in every scenario, unit test and property test we have.
@@ -7,9 +7,9 @@
 #include <functional>
 #include <string>
 
-#include "models/drop_tail_queue.hpp"
-#include "sim/invariant.hpp"
-#include "sim/simulator.hpp"
+#include "models/queues/drop_tail_queue.hpp"
+#include "sim/core/invariant.hpp"
+#include "sim/core/simulator.hpp"
 
 using namespace tcpsim;
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "models/ipv4_tcp_encoder.hpp"
+#include "models/capture/ipv4_tcp_encoder.hpp"
 
 using namespace tcpsim;
 

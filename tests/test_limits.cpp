@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "models/scenario_config.hpp"
-#include "sim/cli.hpp"
-#include "sim/json_reader.hpp"
+#include "models/scenario/scenario_config.hpp"
+#include "tools/tcpsim/cli.hpp"
+#include "sim/json/json_reader.hpp"
 
 namespace fs = std::filesystem;
 using namespace tcpsim;

@@ -10,10 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "models/network.hpp"
-#include "models/packet_tracer.hpp"
-#include "sim/simulator.hpp"
-#include "sim/trace_writer.hpp"
+#include "models/network/network.hpp"
+#include "models/capture/packet_tracer.hpp"
+#include "sim/core/simulator.hpp"
+#include "sim/trace/trace_writer.hpp"
 #include "segment_sink.hpp"
 
 using namespace tcpsim;

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "models/ipv4_tcp_encoder.hpp"
-#include "models/pcap_writer.hpp"
+#include "models/capture/ipv4_tcp_encoder.hpp"
+#include "models/capture/pcap_writer.hpp"
 
 using namespace tcpsim;
 

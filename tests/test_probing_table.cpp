@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/probing_table.hpp"
+#include "sim/core/probing_table.hpp"
 
 using namespace tcpsim;
 

@@ -14,8 +14,8 @@
 #include <string_view>
 #include <vector>
 
-#include "sim/rng.hpp"
-#include "sim/simulator.hpp"
+#include "sim/core/rng.hpp"
+#include "sim/core/simulator.hpp"
 
 using namespace tcpsim;
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/cli.hpp"
+#include "tools/tcpsim/cli.hpp"
 
 namespace fs = std::filesystem;
 

@@ -5,7 +5,7 @@
 #include <functional>
 #include <vector>
 
-#include "sim/simulator.hpp"
+#include "sim/core/simulator.hpp"
 
 using namespace tcpsim;
 

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/cli.hpp"
-#include "sim/json_reader.hpp"
+#include "tools/tcpsim/cli.hpp"
+#include "sim/json/json_reader.hpp"
 
 namespace fs = std::filesystem;
 using tcpsim::Json;

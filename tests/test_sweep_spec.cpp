@@ -8,11 +8,11 @@
 #include <fstream>
 #include <set>
 
-#include "models/sweep_metrics.hpp"
-#include "models/sweep_runner.hpp"
-#include "sim/rng.hpp"
-#include "sim/sweep_plan.hpp"
-#include "sim/sweep_spec.hpp"
+#include "models/sweep/sweep_metrics.hpp"
+#include "models/sweep/sweep_runner.hpp"
+#include "sim/core/rng.hpp"
+#include "sim/sweep/sweep_plan.hpp"
+#include "sim/sweep/sweep_spec.hpp"
 
 using namespace tcpsim;
 

@@ -4,11 +4,11 @@
 
 #include <cmath>
 
-#include "models/sweep_metrics.hpp"
-#include "models/sweep_runner.hpp"
-#include "sim/sweep_fit.hpp"
-#include "sim/sweep_plan.hpp"
-#include "sim/sweep_stats.hpp"
+#include "models/sweep/sweep_metrics.hpp"
+#include "models/sweep/sweep_runner.hpp"
+#include "sim/sweep/sweep_fit.hpp"
+#include "sim/sweep/sweep_plan.hpp"
+#include "sim/sweep/sweep_stats.hpp"
 
 using namespace tcpsim;
 using doctest::Approx;

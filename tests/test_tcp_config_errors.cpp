@@ -13,8 +13,8 @@
 #include <variant>
 #include <vector>
 
-#include "models/scenario_config.hpp"
-#include "sim/cli.hpp"
+#include "models/scenario/scenario_config.hpp"
+#include "tools/tcpsim/cli.hpp"
 
 namespace fs = std::filesystem;
 

@@ -27,10 +27,10 @@
 #include <utility>
 #include <vector>
 
-#include "models/world.hpp"
+#include "models/scenario/world.hpp"
 #include "random_draws.hpp"
-#include "sim/rng.hpp"
-#include "sim/trace_sink.hpp"
+#include "sim/core/rng.hpp"
+#include "sim/trace/trace_sink.hpp"
 
 using namespace tcpsim;
 using namespace tcpsim::test;

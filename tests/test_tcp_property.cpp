@@ -24,9 +24,9 @@
 #include <cmath>
 #include <string>
 
-#include "models/world.hpp"
+#include "models/scenario/world.hpp"
 #include "random_draws.hpp"
-#include "sim/rng.hpp"
+#include "sim/core/rng.hpp"
 
 using namespace tcpsim;
 using namespace tcpsim::test;

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "models/world.hpp"
+#include "models/scenario/world.hpp"
 
 using namespace tcpsim;
 

@@ -16,7 +16,7 @@ TEST_CASE("an active open sends a SYN with the ISS and arms the 1 s initial RTO"
     CHECK(h.timer_due(TcpTimer::retransmit) == SimTime::from_s(1));
 }
 
-#include "models/world.hpp"
+#include "models/scenario/world.hpp"
 
 TEST_CASE("an ephemeral port never takes a port another application connects from explicitly") {
     // The first application gets an ephemeral port; the second asks for 49152, the first

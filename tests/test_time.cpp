@@ -8,7 +8,7 @@
 #include <optional>
 #include <string_view>
 
-#include "sim/time.hpp"
+#include "sim/core/time.hpp"
 
 using namespace tcpsim;
 

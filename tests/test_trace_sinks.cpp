@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "models/human_view.hpp"
-#include "sim/csv_series_writer.hpp"
-#include "sim/trace_writer.hpp"
+#include "models/capture/human_view.hpp"
+#include "sim/trace/csv_series_writer.hpp"
+#include "sim/trace/trace_writer.hpp"
 
 using namespace tcpsim;
 

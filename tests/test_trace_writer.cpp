@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sim/trace_writer.hpp"
+#include "sim/trace/trace_writer.hpp"
 
 using namespace tcpsim;
 

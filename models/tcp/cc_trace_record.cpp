@@ -4,7 +4,7 @@
 #include <type_traits>
 
 #include "models/tcp/congestion_control.hpp"
-#include "sim/decimal.hpp"
+#include "sim/core/decimal.hpp"
 
 namespace tcpsim {
 

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "models/tcp/tcp_endpoint.hpp"
-#include "sim/trace_writer.hpp"
+#include "sim/trace/trace_writer.hpp"
 
 namespace tcpsim {
 

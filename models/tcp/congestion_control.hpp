@@ -9,7 +9,7 @@
 #include <memory>
 #include <string_view>
 
-#include "sim/time.hpp"
+#include "sim/core/time.hpp"
 
 namespace tcpsim {
 

@@ -3,7 +3,7 @@
 // backoff. The clock granularity G of RFC 6298 is the simulator's: 1 ns.
 #include <algorithm>
 
-#include "sim/time.hpp"
+#include "sim/core/time.hpp"
 
 namespace tcpsim {
 

@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "models/tcp/tcp_config.hpp"
-#include "sim/time.hpp"
+#include "sim/core/time.hpp"
 
 namespace tcpsim {
 

@@ -4,8 +4,8 @@
 #include <optional>
 #include <string>
 
-#include "sim/json_reader.hpp"
-#include "sim/time.hpp"
+#include "sim/json/json_reader.hpp"
+#include "sim/core/time.hpp"
 
 namespace tcpsim {
 

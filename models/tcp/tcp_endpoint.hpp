@@ -13,13 +13,13 @@
 #include <string>
 #include <string_view>
 
-#include "models/packet.hpp"
+#include "models/network/packet.hpp"
 #include "models/tcp/congestion_control.hpp"
 #include "models/tcp/rtt_estimator.hpp"
 #include "models/tcp/tcp_config.hpp"
 #include "models/tcp/tcp_state.hpp"
 #include "models/tcp/tcp_transfer_state.hpp"
-#include "sim/time.hpp"
+#include "sim/core/time.hpp"
 
 namespace tcpsim {
 

@@ -1,7 +1,7 @@
 // TcpEndpoint: SEGMENT ARRIVES, in the order of RFC 9293 3.10.7.
 #include <algorithm>
 
-#include "models/seq.hpp"
+#include "models/network/seq.hpp"
 #include "models/tcp/tcp_endpoint.hpp"
 
 namespace tcpsim {

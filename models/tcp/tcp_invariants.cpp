@@ -1,8 +1,8 @@
 // TcpEndpoint::check_invariants: what must hold between any two inputs (segment, timer,
 // application call), whatever the peer sent. Active in Debug and sanitizer builds and with
-// TCPSIM_CHECKS (see sim/invariant.hpp); an empty function in Release builds.
+// TCPSIM_CHECKS (see sim/core/invariant.hpp); an empty function in Release builds.
 #include "models/tcp/tcp_endpoint.hpp"
-#include "sim/invariant.hpp"
+#include "sim/core/invariant.hpp"
 
 namespace tcpsim {
 

@@ -4,7 +4,7 @@
 // spurious retransmissions (RFC 2883, RFC 3522).
 #include <algorithm>
 
-#include "models/seq.hpp"
+#include "models/network/seq.hpp"
 #include "models/tcp/tcp_endpoint.hpp"
 
 namespace tcpsim {

@@ -1,6 +1,6 @@
 #include "models/tcp/tcp_session.hpp"
 
-#include "models/network.hpp"
+#include "models/network/network.hpp"
 
 namespace tcpsim {
 

@@ -10,7 +10,7 @@
 
 #include "models/tcp/tcp_app_spec.hpp"
 #include "models/tcp/tcp_stack.hpp"
-#include "sim/json_reader.hpp"
+#include "sim/json/json_reader.hpp"
 
 namespace tcpsim {
 

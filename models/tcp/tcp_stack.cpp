@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "models/network.hpp"
+#include "models/network/network.hpp"
 #include "models/tcp/cc_trace_record.hpp"
-#include "sim/invariant.hpp"
+#include "sim/core/invariant.hpp"
 
 namespace tcpsim {
 

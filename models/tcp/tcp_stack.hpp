@@ -14,11 +14,11 @@
 #include <set>
 #include <vector>
 
-#include "models/node.hpp"
+#include "models/network/node.hpp"
 #include "models/tcp/tcp_application.hpp"
 #include "models/tcp/tcp_endpoint.hpp"
-#include "sim/probing_table.hpp"
-#include "sim/simulator.hpp"
+#include "sim/core/probing_table.hpp"
+#include "sim/core/simulator.hpp"
 
 namespace tcpsim {
 

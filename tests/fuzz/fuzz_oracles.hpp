@@ -12,9 +12,9 @@
 #include <string_view>
 #include <variant>
 
-#include "models/scenario_config.hpp"
-#include "models/world.hpp"
-#include "sim/json_reader.hpp"
+#include "models/scenario/scenario_config.hpp"
+#include "models/scenario/world.hpp"
+#include "sim/json/json_reader.hpp"
 
 namespace tcpsim::fuzz {
 

@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/event_queue.hpp"
-#include "sim/rng.hpp"
+#include "sim/core/event_queue.hpp"
+#include "sim/core/rng.hpp"
 
 using namespace tcpsim;
 

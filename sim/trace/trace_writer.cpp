@@ -1,0 +1,260 @@
+#include "sim/trace/trace_writer.hpp"
+
+#include <cstring>
+
+#include "sim/core/invariant.hpp"
+
+namespace tcpsim {
+
+std::string_view to_string(TraceFormat f) { return f == TraceFormat::json ? "json" : "jsonl"; }
+std::string_view to_string(TraceLevel l) {
+    switch (l) {
+        case TraceLevel::summary: return "summary";
+        case TraceLevel::segments: return "segments";
+        case TraceLevel::all: return "all";
+    }
+    return "?";
+}
+
+void TraceWriter::append_escaped(std::string& out, std::string_view s) {
+    TextBuffer b(s.size() + 2);
+    append_escaped(b, s);
+    out.append(b.view());
+}
+
+void TraceWriter::append_escaped(TextBuffer& out, std::string_view s) {
+    // Worst case every byte becomes \u00XX (6 bytes), plus the two quotes.
+    char* p = out.room(6 * s.size() + 2);
+    *p++ = '"';
+    for (char c : s) {
+        auto u = static_cast<unsigned char>(c);
+        if (u >= 0x20 && c != '"' && c != '\\') {
+            *p++ = c;
+            continue;
+        }
+        *p++ = '\\';
+        switch (c) {
+            case '"': *p++ = '"'; break;
+            case '\\': *p++ = '\\'; break;
+            case '\n': *p++ = 'n'; break;
+            case '\t': *p++ = 't'; break;
+            case '\r': *p++ = 'r'; break;
+            default: {
+                static constexpr char hex[] = "0123456789abcdef";
+                p = copy_text(p, "u00");
+                *p++ = hex[u >> 4];
+                *p++ = hex[u & 15];
+            }
+        }
+    }
+    *p++ = '"';
+    out.commit(p);
+}
+
+TraceWriter::TraceWriter(std::ostream* out, TraceFormat format, TraceLevel level)
+    : out_(out), format_(format), level_(level), formatter_(format) {
+    if (out_) {
+        if (level_ != TraceLevel::summary) json_wants_ |= bit(TraceCategory::segment);
+        if (level_ == TraceLevel::all) json_wants_ |= bit(TraceCategory::detail);
+        ops_.reserve(kFlushAt + 4096);
+    }
+    wanted_ = json_wants_;
+    json_only_ = json_wants_;
+}
+
+TraceWriter::~TraceWriter() = default;
+
+void TraceWriter::write_in_background() {
+    if (out_) background_wanted_ = true;
+}
+
+void TraceWriter::add_sink(TraceSink* sink) {
+    sinks_.push_back(sink);
+    for (TraceCategory c : {TraceCategory::segment, TraceCategory::detail})
+        if (sink->wants(c)) sinks_want_ |= bit(c);
+    wanted_ = json_wants_ | sinks_want_;
+    json_only_ = json_wants_ & ~sinks_want_;
+}
+
+void TraceWriter::begin(const Json& meta) {
+    for (TraceSink* s : sinks_) s->begin(meta);
+    if (!out_) return;
+    if (background_wanted_ && !background_) {
+        // A byte limit is checked on each record's text as the record ends, so then the text is
+        // made here and only the writing is left to the thread.
+        format_in_background_ = limit_ == UINT64_MAX;
+        background_ = std::make_unique<BackgroundWriter>(*out_, format_in_background_ ? &formatter_ : nullptr);
+    }
+    if (format_ == TraceFormat::json) {
+        verbatim("{\"meta\":" + meta.dump() + ",\n\"events\":[");
+    } else {
+        Json line = {{"type", "meta"}};
+        line.update(meta);
+        verbatim(line.dump() + "\n");
+    }
+}
+
+void TraceWriter::verbatim(std::string_view text) {
+    if (!format_in_background_) {
+        text_.append(text);
+        return;
+    }
+    char* p = ops_.room(5 + text.size());
+    p[0] = static_cast<char>(TraceOp::verbatim);
+    auto n = static_cast<uint32_t>(text.size());
+    std::memcpy(p + 1, &n, 4);
+    ops_.commit(copy_text(p + 5, text));
+}
+
+TraceRecord TraceWriter::any_event(SimTime t, std::string_view type, TraceCategory c) {
+    if (!wanted_) return TraceRecord(nullptr, false, false);
+    bool json = (json_wants_ & bit(c)) != 0, sinks = (sinks_want_ & bit(c)) != 0;
+    if (!json && !sinks) return TraceRecord(nullptr, false, false);
+    if (json) {
+        TCPSIM_INVARIANT(type.size() <= UINT8_MAX, "trace record type under 256 bytes");
+        head_op(t, type);
+    }
+    if (sinks) fields_.reset(t, type, c);
+    return TraceRecord(this, json, sinks);
+}
+
+void TraceWriter::end_record(bool json, bool sinks) {
+    if (sinks)
+        for (TraceSink* s : sinks_)
+            if (s->wants(fields_.category())) s->record(fields_);
+    if (!json) return;
+    if (format_in_background_) {
+        end_background_record();
+        return;
+    }
+    char* p = ops_.room(1);
+    *p = static_cast<char>(TraceOp::end);
+    ops_.commit(p + 1);
+    ++events_;
+    size_t record_start = text_.size();
+    formatter_.format(ops_.view(), text_);
+    ops_.clear();
+    if (bytes_ + text_.size() > limit_) {
+        text_.truncate(record_start);  // this record would cross the limit: the events end before it
+        --events_;
+        stop_writing(Status::limit_reached);
+        return;
+    }
+    if (text_.size() >= kFlushAt) flush();
+}
+
+void TraceWriter::stop_writing(Status why) {
+    if (status_ != Status::writing) return;
+    status_ = why;
+    // No more events in the JSON text (sinks, which write their own files, go on).
+    json_wants_ = 0;
+    wanted_ = sinks_want_;
+    json_only_ = 0;
+    if (on_stop_) on_stop_();
+}
+
+void TraceWriter::end(const Json& summary) {
+    for (TraceSink* s : sinks_) s->end(summary);
+    if (!out_) return;
+    if (format_ == TraceFormat::json) {
+        verbatim((events_ == 0 ? "],\n\"summary\":" : "\n],\n\"summary\":") + summary.dump() + "}\n");
+    } else {
+        Json line = {{"type", "summary"}};
+        line.update(summary);
+        verbatim(line.dump() + "\n");
+    }
+    flush();
+    if (background_) {
+        if (!background_->finish()) stop_writing(Status::write_failed);
+        if (format_in_background_) bytes_ = background_->bytes_written();
+    }
+    out_->flush();
+}
+
+void TraceWriter::flush() {
+    if (!out_) return;
+    if (format_in_background_) {
+        background_->write(ops_);
+        if (background_->failed()) stop_writing(Status::write_failed);
+        return;
+    }
+    if (text_.empty()) return;
+    bytes_ += text_.size();
+    if (background_) {
+        background_->write(text_);
+        if (background_->failed()) stop_writing(Status::write_failed);
+        return;
+    }
+    out_->write(text_.view().data(), static_cast<std::streamsize>(text_.size()));
+    text_.clear();
+    if (!*out_) stop_writing(Status::write_failed);
+}
+
+TraceValue* TraceRecord::sink_field(std::string_view k) { return sinks_ ? w_->fields_.add(k) : nullptr; }
+
+TraceRecord& TraceRecord::any_field(std::string_view k, int64_t v) {
+    if (!w_) return *this;
+    if (json_) json_value(TraceOp::i64, k, v);
+    if (TraceValue* f = sink_field(k)) {
+        f->kind = TraceValue::Kind::i64;
+        f->i = v;
+    }
+    return *this;
+}
+
+TraceRecord& TraceRecord::any_field(std::string_view k, uint64_t v) {
+    if (!w_) return *this;
+    if (json_) json_value(TraceOp::u64, k, v);
+    if (TraceValue* f = sink_field(k)) {
+        f->kind = TraceValue::Kind::u64;
+        f->u = v;
+    }
+    return *this;
+}
+
+TraceRecord& TraceRecord::field(std::string_view k, double v) {
+    if (!w_) return *this;
+    if (json_) json_value(TraceOp::f64, k, v);
+    if (TraceValue* f = sink_field(k)) {
+        f->kind = TraceValue::Kind::f64;
+        f->d = v;
+    }
+    return *this;
+}
+
+TraceRecord& TraceRecord::field(std::string_view k, bool v) {
+    if (!w_) return *this;
+    if (json_) json_value(TraceOp::boolean, k, static_cast<uint8_t>(v));
+    if (TraceValue* f = sink_field(k)) {
+        f->kind = TraceValue::Kind::boolean;
+        f->b = v;
+    }
+    return *this;
+}
+
+TraceRecord& TraceRecord::field(std::string_view k, std::string_view v) {
+    if (!w_) return *this;
+    if (json_) json_bytes(TraceOp::text, k, v);
+    if (TraceValue* f = sink_field(k)) w_->fields_.set_text(*f, TraceValue::Kind::string, v);
+    return *this;
+}
+
+TraceRecord& TraceRecord::any_text(std::string_view k, std::string_view plain, std::string_view quoted) {
+    if (!w_) return *this;
+    if (json_) json_bytes(TraceOp::json, k, quoted);
+    if (TraceValue* f = sink_field(k)) w_->fields_.set_text(*f, TraceValue::Kind::string, plain);
+    return *this;
+}
+
+TraceRecord& TraceRecord::raw(std::string_view k, std::string_view json_text) {
+    if (!w_) return *this;
+    if (json_) json_bytes(TraceOp::json, k, json_text);
+    if (TraceValue* f = sink_field(k)) w_->fields_.set_text(*f, TraceValue::Kind::raw, json_text);
+    return *this;
+}
+
+void TraceRecord::fields(TraceFormatFn fn, const void* payload, uint16_t size, uint16_t most_chars) {
+    std::memcpy(fields_room(fn, size, most_chars), payload, size);
+}
+
+}  // namespace tcpsim
