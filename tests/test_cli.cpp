@@ -14,6 +14,7 @@
 #include "tools/tcpsim/cli.hpp"
 #include "sim/json/json_reader.hpp"
 #include "sim/core/version.hpp"
+#include "tools/tcpsim/build_commit.hpp"
 
 namespace fs = std::filesystem;
 using tcpsim::Json;
@@ -97,10 +98,14 @@ TEST_CASE("run --help lists the run options and exits 0") {
         CHECK_MESSAGE(contains(r.out, opt), opt);
 }
 
-TEST_CASE("--version prints the name and version and exits 0") {
+TEST_CASE("--version prints the name, the version and the git commit it was built from, and exits 0") {
     CliResult r = run_cli({"--version"});
     CHECK(r.code == 0);
-    CHECK(r.out == std::string("tcpsim ") + tcpsim::kVersion + "\n");
+    CHECK(r.out == std::string("tcpsim ") + tcpsim::kVersion + " (commit " + tcpsim::kBuildCommit + ")\n");
+    // Built from this checkout: the commit is git's (12 hex digits, maybe "+modified").
+    std::string commit = tcpsim::kBuildCommit;
+    REQUIRE(commit.size() >= 12);
+    CHECK(commit.substr(0, 12).find_first_not_of("0123456789abcdef") == std::string::npos);
     CHECK(r.err.empty());
 }
 

@@ -19,6 +19,7 @@
 #include "models/scenario/world.hpp"
 #include "tools/tcpsim/sweep_cli.hpp"
 #include "sim/core/version.hpp"
+#include "tools/tcpsim/build_commit.hpp"
 
 namespace po = boost::program_options;
 
@@ -316,7 +317,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
             return kExitOk;
         }
         if (cmd == "--version") {
-            out << "tcpsim " << kVersion << '\n';
+            out << "tcpsim " << kVersion << " (commit " << kBuildCommit << ")\n";
             return kExitOk;
         }
         if (cmd == "run") return cmd_run(rest, out, err);
