@@ -198,6 +198,7 @@ TEST_CASE("segments of many flows, numbers repeating and changing, read the same
             p.flags = static_cast<uint8_t>(gen() % 256);
             p.payload_len = pick({0, 1448});
             p.window = pick({0, 65535});
+            p.ecn = static_cast<uint8_t>(pick({0, 0, 2, 3}));
             p.options.ts_val = pick({0, 5, 2'864'971'707u});
             p.options.ts_ecr = pick({0, 2'437'371'733u});
             p.options.has_timestamps = gen() % 8 != 0;
@@ -209,6 +210,7 @@ TEST_CASE("segments of many flows, numbers repeating and changing, read the same
                 if (gen() % 4 == 0) p.options.sack_count = 0, p.seq += 1;
                 if (gen() % 4 == 0) p.options.sack_count = 2, p.options.sack[1] = SackBlock{5, 6};
                 if (gen() % 2 == 0) p.options.sack[0].right += 1;  // the same count, other blocks
+                if (p.ecn == 2 && gen() % 3 == 0) p.ecn = 3;          // a queue marked it CE
                 tracer.on_deliver(uid % 2 ? *t.b : *t.a, p);
             }
         }
@@ -220,5 +222,7 @@ TEST_CASE("segments of many flows, numbers repeating and changing, read the same
     CHECK(sink.records > 8000);
     CHECK(packed.find("\"flags\":\"none\"") != std::string::npos);
     CHECK(packed.find("\"sack\":[[3,4],[5,6]]") != std::string::npos);
+    CHECK(packed.find(",\"ecn\":\"ce\"") != std::string::npos);
+    CHECK(packed.find(",\"ecn\":\"ect0\"") != std::string::npos);
     CHECK(packed == by_field);
 }

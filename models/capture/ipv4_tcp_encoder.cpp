@@ -105,7 +105,8 @@ uint32_t encode_ipv4_tcp(const Packet& p, std::span<uint8_t> out) {
     uint8_t* ip = out.data();
     uint8_t* w = ip;
     *w++ = 0x45;  // version 4, header length 5 words
-    *w++ = 0;     // DSCP 0, ECN not-ECT
+    *w++ = p.ecn & 3;  // DSCP 0; the ECN codepoint the packet carries here (RFC 3168 5): a CE
+                       // mark shows from the queue that set it on
     w = put16(w, wire);
     w = put16(w, static_cast<uint32_t>(p.uid & 0xffff));
     w = put16(w, 0x4000);  // DF, fragment offset 0

@@ -6,7 +6,7 @@
 //
 // Addresses: node index i (its position in the trace's meta.nodes) is 10.0.0.0 + i + 1, i.e.
 // 10.0.0.1, 10.0.0.2, ... (node 255 is 10.0.1.0).
-// IPv4 fields: DSCP/ECN 0, identification = the packet id (pkt) mod 2^16, DF set, no
+// IPv4 fields: DSCP 0, ECN the packet's codepoint (Packet::ecn), identification = the packet id (pkt) mod 2^16, DF set, no
 // fragmentation, TTL as the packet carries it, protocol 6.
 // TCP options are laid out in exactly TcpOptions::encoded_length() bytes (so lengths match the
 // trace's wire byte counts), in Linux's order: MSS, SACK-permitted, timestamps, window scale,

@@ -151,7 +151,7 @@ void PacketTracer::segment_fields(TraceRecord& r, const Packet& p) const {
                                   (o.sack_permitted ? kSackPermitted : 0) | (o.has_timestamps ? kHasTimestamps : 0));
     h.wscale = o.wscale;
     h.built = 1;
-    h.unused = 0;
+    h.ecn = p.ecn & 3;
 
     if (segment_slots_.empty()) segment_slots_.resize(kTraceSlots);  // zeros: built == 0 matches nothing
     auto slot = static_cast<uint32_t>(p.uid % kTraceSlots);
@@ -204,6 +204,7 @@ void PacketTracer::write_segment_fields(TraceRecord& r, const Packet& p, const C
     if (rel.has_seq) r.field("rel_seq", rel.seq);
     if (rel.has_ack) r.field("rel_ack", rel.ack);
     r.field("len", p.payload_len).field("win", p.window);
+    if (p.ecn) r.field("ecn", ecn_name(p.ecn));
     if (!p.options.empty()) {
         char buf[kOptionsJsonChars];
         r.raw("options", std::string_view(buf, format_options_json(p.options, buf)));
@@ -264,6 +265,7 @@ char* PacketTracer::segment_header_json(const char* payload, char* p) {
     if (h.bits & kHasRelAck) p = write_decimal(copy_text(p, ",\"rel_ack\":"), h.rel_ack, m.rel_ack);
     p = write_decimal(copy_text(p, ",\"len\":"), h.len, m.len);
     p = write_decimal(copy_text(p, ",\"win\":"), h.win, m.win);
+    if (h.ecn) p = copy_text(copy_text(copy_text(p, ",\"ecn\":\""), ecn_name(h.ecn)), "\"");
     if ((h.bits & (kHasTimestamps | kSackPermitted)) == kHasTimestamps && h.mss == 0 && h.sack_count == 0 && h.wscale < 0) {
         // Timestamps alone: nearly every segment of a connection that negotiated them.
         p = write_decimal(copy_text(p, ",\"options\":{\"ts\":["), h.ts_val, m.ts_val);

@@ -71,7 +71,7 @@ private:
         uint8_t bits;  // kHasRelSeq | kHasRelAck | kSackPermitted | kHasTimestamps
         int8_t wscale;
         uint8_t built;  // 1: a header built by segment_fields (a slot not yet used holds zeros)
-        uint8_t unused;
+        uint8_t ecn;    // the IP header's ECN codepoint
     };
     static constexpr uint8_t kHasRelSeq = 1, kHasRelAck = 2, kSackPermitted = 4, kHasTimestamps = 8;
     void segment_fields(TraceRecord& r, const Packet& p) const;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tcpsim {
@@ -24,6 +25,12 @@ inline constexpr uint8_t kEcnNotEct = 0, kEcnEct0 = 2, kEcnCe = 3;
 
 // tcpdump's notation: "S", "S.", ".", "P.", "F.", "R", "R." ...
 std::string flags_to_tcpdump(uint8_t flags);
+// The name of an ECN codepoint (RFC 3168 5) as traces write it: "" for Not-ECT, "ect1", "ect0",
+// "ce".
+constexpr std::string_view ecn_name(uint8_t ecn) {
+    constexpr std::string_view names[] = {"", "ect1", "ect0", "ce"};
+    return names[ecn & 3];
+}
 // The same into `out` (room for 8 characters); returns the length.
 size_t flags_to_tcpdump(uint8_t flags, char* out);
 // Parses tcpdump's notation (and "SA", "FA" style letters); false on an unknown letter.

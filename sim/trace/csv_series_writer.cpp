@@ -9,16 +9,16 @@ namespace {
 
 constexpr size_t kFlushAt = 1 << 16;
 
-// Columns named after the trace fields they come from; "t", "t_ns" and "event" (the record
-// type) are the record's own.
+// Columns named after the trace fields they come from, as the JSON records name them ("type" is
+// the record's type); "t" and "t_ns" are the record's own.
 constexpr std::string_view kSegmentColumns[] = {
-    "t", "t_ns", "event", "node", "link", "conn", "pkt", "src", "sport", "dst", "dport", "flags",
-    "seq", "ack", "rel_seq", "rel_ack", "len", "win", "retransmission", "reason", "dup_of"};
+    "t", "t_ns", "type", "node", "link", "conn", "pkt", "src", "sport", "dst", "dport", "flags",
+    "seq", "ack", "rel_seq", "rel_ack", "len", "win", "ecn", "retransmission", "reason", "dup_of"};
 constexpr std::string_view kCwndColumns[] = {
     "t", "t_ns", "node", "conn", "cwnd", "ssthresh", "flight", "srtt", "rttvar", "rto", "bytes_acked",
     "recovery", "cc"};
 constexpr std::string_view kQueueColumns[] = {
-    "t", "t_ns", "event", "link", "qlen", "qbytes", "pkt", "conn", "len", "reason"};
+    "t", "t_ns", "type", "link", "qlen", "qbytes", "pkt", "conn", "len", "reason"};
 
 template <typename T>
 void append_number(std::string& out, T v) {
@@ -119,7 +119,7 @@ void CsvSeriesWriter::row(Table& t, Series s, const TraceFields& r) {
         first = false;
         if (c == "t") b += r.t().to_seconds_string();
         else if (c == "t_ns") append_number(b, r.t().ns());
-        else if (c == "event") append_text(b, r.type());
+        else if (c == "type") append_text(b, r.type());
         else if (const TraceValue* v = r.find(c)) append_value(b, r, *v);
         else if (c == "retransmission" && r.type() == "send") b += '0';  // the JSON omits "false"
     }

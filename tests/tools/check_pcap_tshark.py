@@ -1,13 +1,16 @@
 #!/usr/bin/python3
 """The pcap files of a run, read back by tshark, against the run's own JSON trace.
 
-Usage: check_pcap_tshark.py TCPSIM SCENARIO WORKDIR
+Usage: check_pcap_tshark.py TCPSIM WORKDIR SCENARIO...
 
-Runs SCENARIO with --format json,pcap (capture at every host), then for each host's capture:
+Runs each SCENARIO with --format json,pcap (capture at every host), then for each host's capture:
   - tshark reads it with IP and TCP checksum validation on: no malformed packet, no expert
     error, every checksum good;
   - the frames are exactly the JSON trace's segments at that host, in order (sent by it, or
-    arriving at it): same addresses, ports, flags, seq, ack, window, length;
+    arriving at it): same addresses, ports, flags, seq, ack, window, length, and the IP header's
+    ECN codepoint (ip.dsfield.ecn) is the record's "ecn";
+  - the CE marks: the frames with ip.dsfield.ecn == 3 arriving at the hosts are as many as the
+    links' ecn_marked in the summary (the marked packets reach their hosts);
   - the handshake: the first SYN, SYN-ACK and ACK carry the JSON's numbers and options, and
     tshark finds the handshake complete (tcp.completeness has SYN, SYN-ACK and ACK);
   - duplicate ACKs: tshark's tcp.analysis.duplicate_ack count equals the count worked out from
@@ -29,13 +32,14 @@ import subprocess
 import sys
 
 SKIP = 77
-FIELDS = ["frame.number", "ip.src", "ip.dst", "tcp.srcport", "tcp.dstport", "tcp.flags", "tcp.seq_raw",
+FIELDS = ["frame.number", "ip.dsfield.ecn", "ip.src", "ip.dst", "tcp.srcport", "tcp.dstport", "tcp.flags", "tcp.seq_raw",
           "tcp.ack_raw", "tcp.window_size_value", "tcp.len", "tcp.analysis.retransmission",
           "tcp.analysis.out_of_order", "tcp.analysis.duplicate_ack", "_ws.malformed", "_ws.expert.severity",
           "ip.checksum.status", "tcp.checksum.status", "tcp.completeness", "tcp.options.mss_val",
           "tcp.options.wscale.shift", "tcp.options.sack_perm", "tcp.options.timestamp.tsval",
           "tcp.options.timestamp.tsecr"]
 EXPERT_ERROR = 0x00800000  # Wireshark's PI_ERROR
+ECN_CODEPOINT = {"": "0", "ect1": "1", "ect0": "2", "ce": "3"}
 FLAG_BITS = {"F": 0x01, "S": 0x02, "R": 0x04, "P": 0x08, ".": 0x10, "U": 0x20, "E": 0x40, "W": 0x80}
 
 failures = []
@@ -84,16 +88,32 @@ def wireshark_dup_acks(segments):
 
 
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) < 4:
         print(__doc__)
         return 2
-    tcpsim, scenario, work = sys.argv[1:]
+    tcpsim, work = sys.argv[1:3]
     if shutil.which("tshark") is None:
         print("SKIP: tshark is not installed (Debian package tshark; tools/deps installs it as root): "
               "the pcap files were not checked against Wireshark's analysis")
         return SKIP
     os.makedirs(work, exist_ok=True)
-    prefix = os.path.join(work, "capture")
+    totals = {"dups": 0, "retr": 0}
+    for scenario in sys.argv[3:]:
+        check_scenario(tcpsim, scenario, work, totals)
+
+    # Otherwise the comparisons above would hold vacuously.
+    check(totals["dups"] > 0 and totals["retr"] > 0, "the scenarios have duplicate ACKs (%d) and retransmissions (%d)"
+          % (totals["dups"], totals["retr"]))
+
+    if failures:
+        print("%d check(s) failed" % len(failures))
+        return 1
+    print("ok")
+    return 0
+
+
+def check_scenario(tcpsim, scenario, work, totals):
+    prefix = os.path.join(work, os.path.splitext(os.path.basename(scenario))[0])
     subprocess.run([tcpsim, "run", scenario, "-q", "--format", "json,pcap", "-o", prefix], check=True,
                    stdout=subprocess.DEVNULL)
     trace = json.load(open(prefix + ".trace.json"))
@@ -102,7 +122,7 @@ def main():
     address = {n["name"]: n["address"] for n in nodes}
     events = trace["events"]
     conns = trace["summary"]["connections"]
-    total_dups = total_retr = 0
+    ce_arrived = 0
 
     for host in [n["name"] for n in nodes if n["type"] == "host"]:
         path = "%s.%s.pcap" % (prefix, host)
@@ -121,19 +141,20 @@ def main():
         mismatched = 0
         for f, e in zip(frames, seen):
             want = (address[e["src"]], address[e["dst"]], str(e["sport"]), str(e["dport"]), flags_value(e["flags"]),
-                    str(e["seq"]), str(e["ack"]), str(e["win"]), str(e["len"]))
+                    str(e["seq"]), str(e["ack"]), str(e["win"]), str(e["len"]), ECN_CODEPOINT[e.get("ecn", "")])
             got = (f["ip.src"], f["ip.dst"], f["tcp.srcport"], f["tcp.dstport"], int(f["tcp.flags"], 16),
-                   f["tcp.seq_raw"], f["tcp.ack_raw"], f["tcp.window_size_value"], f["tcp.len"])
+                   f["tcp.seq_raw"], f["tcp.ack_raw"], f["tcp.window_size_value"], f["tcp.len"], f["ip.dsfield.ecn"])
             if want != got:
                 mismatched += 1
                 if mismatched <= 3:
                     print("  frame %s: tshark %s, JSON %s" % (f["frame.number"], got, want))
         check(mismatched == 0, "%s: every frame carries the JSON's header fields" % host)
+        ce_arrived += sum(1 for f, e in zip(frames, seen) if e["type"] == "deliver" and f["ip.dsfield.ecn"] == "3")
 
         # The handshake, as the first three segments of the first connection.
         hs = [e for e in seen if e["conn"] == 0][:3]
         fr = [f for f, e in zip(frames, seen) if e["conn"] == 0][:3]
-        if check(len(hs) == 3 and [h["flags"] for h in hs] == ["S", "S.", "."], "%s: SYN, SYN-ACK, ACK first" % host):
+        if check(len(hs) == 3 and [h["flags"].replace("E", "").replace("W", "") for h in hs] == ["S", "S.", "."], "%s: SYN, SYN-ACK, ACK first" % host):
             syn, synack, ack = hs
             check(synack["ack"] == (syn["seq"] + 1) % 2**32 and ack["seq"] == syn["seq"] + 1
                   and ack["ack"] == (synack["seq"] + 1) % 2**32, "%s: handshake numbers x, y, x+1, y+1" % host)
@@ -158,8 +179,8 @@ def main():
         # The summary's per-direction counts of the directions this host sends.
         sent_retr = sum(c[d]["retransmissions"] for c in conns for d in ("forward", "reverse")
                         if c[d]["from"].split(":")[0] == host)
-        total_dups += json_dups
-        total_retr += len(json_retr)
+        totals["dups"] += json_dups
+        totals["retr"] += len(json_retr)
         print("  tshark: %d retransmissions, %d out-of-order; JSON: %d sends marked retransmission"
               % (len(retr), len(ooo), len(json_retr)))
         sends_retransmit = any(e["type"] == "send" and e.get("retransmission") for e in seen)
@@ -169,15 +190,11 @@ def main():
         check(len(json_retr) == sent_retr, "%s: %d retransmitting sends, as the summary counts (%d)"
               % (host, len(json_retr), sent_retr))
 
-    # Otherwise the comparisons above would hold vacuously.
-    check(total_dups > 0 and total_retr > 0, "the scenario has duplicate ACKs (%d) and retransmissions (%d)"
-          % (total_dups, total_retr))
-
-    if failures:
-        print("%d check(s) failed" % len(failures))
-        return 1
-    print("ok")
-    return 0
+    marked = sum(link.get("ecn_marked", 0) for link in trace["summary"]["links"])
+    print("%s: %d CE-marked packets arrived at the hosts (ip.dsfield.ecn == 3), links marked %d"
+          % (os.path.basename(scenario), ce_arrived, marked))
+    check(ce_arrived == marked, "%s: tshark's CE marks at the hosts (%d) are the links' ecn_marked (%d)"
+          % (os.path.basename(scenario), ce_arrived, marked))
 
 
 if __name__ == "__main__":
