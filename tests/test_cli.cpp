@@ -156,7 +156,7 @@ TEST_CASE("a bad option value exits 2 and writes no trace") {
         std::vector<std::string> options;
         const char* message;
     };
-    for (const auto& c : std::vector<Case>{{{"--format", "bogus"}, "--format takes json, jsonl, csv or pcap (a comma-separated list), got \"bogus\""},
+    for (const auto& c : std::vector<Case>{{{"--format", "bogus"}, "--format takes json, jsonl, csv, pcap or pcapng (a comma-separated list), got \"bogus\""},
                                            {{"--trace-level", "verbose"}, "--trace-level must be summary, segments or all"},
                                            {{"--duration", "10"}, "--duration expects a positive duration"},
                                            {{"--duration", "-1s"}, "--duration expects a positive duration"},

@@ -138,10 +138,10 @@ TEST_CASE("output usage errors exit 2 and write nothing") {
     };
     for (const auto& c : std::vector<Case>{
              {{"--format", "json,jsonl"}, "--format json and jsonl hold the same trace: choose one"},
-             {{"--format", "json,xml"}, "--format takes json, jsonl, csv or pcap (a comma-separated list), got \"xml\""},
+             {{"--format", "json,xml"}, "--format takes json, jsonl, csv, pcap or pcapng (a comma-separated list), got \"xml\""},
              {{"--format", "csv", "-o", "-"}, "-o - (stdout) takes one trace"},
              {{"--format", "pcap", "--capture", "nobody"}, "--capture: scenario \"handshake\" has no node \"nobody\" (nodes: client, server)"},
-             {{"--capture", "client"}, "--capture chooses pcap capture points: add --format pcap"},
+             {{"--capture", "client"}, "--capture chooses capture points: add --format pcap or pcapng"},
              {{"--snaplen", "100"}, "--snaplen applies to pcap files"},
              {{"--format", "pcap", "--snaplen", "0"}, "--snaplen expects an integer >= 1"},
              {{"--format", "pcap", "--snaplen", "262145"}, "--snaplen expects an integer from 1 to 262144"},
@@ -191,4 +191,23 @@ TEST_CASE("stdout: segment lines and then the summary, -v adds state changes and
     CHECK(std::find(v.begin(), v.end(), "2.060483200 client:49152 [conn 0] state TIME-WAIT -> CLOSED (2*MSL elapsed)") != v.end());
     // Same summary at the end either way.
     CHECK(std::vector<std::string>(v.end() - 9, v.end()) == std::vector<std::string>(lines.end() - 9, lines.end()));
+}
+
+TEST_CASE("--format pcapng writes one file with every capture point as an interface, next to the pcap files") {
+    ScratchDir dir;
+    CliRun r = cli({"run", handshake_scenario(), "-q", "--format", "pcap,pcapng", "-o", dir.file("x")});
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    CHECK(has_text(r.err, "x.pcapng (16 packets, 2 interfaces)"));  // 8 segments, each seen at both hosts
+    CHECK(pcap_records(dir.file("x.client.pcap")) == 8);
+    CHECK(fs::exists(dir.file("x.pcapng")));
+    std::string ng = slurp(dir.file("x.pcapng"));
+    CHECK(ng.find("tcpsim scenario \"handshake\", seed 1") != std::string::npos);
+    CHECK(ng.find("client") != std::string::npos);
+    CHECK(ng.find("server") != std::string::npos);
+    // pcapng alone, with --snaplen and --capture.
+    CliRun only = cli({"run", handshake_scenario(), "-q", "--format", "pcapng", "--capture", "server", "--snaplen", "60",
+                       "-o", dir.file("y")});
+    REQUIRE_MESSAGE(only.code == 0, only.err);
+    CHECK(has_text(only.err, "y.pcapng (8 packets, 1 interface)"));
+    CHECK_FALSE(fs::exists(dir.file("y.server.pcap")));
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "sim/core/version.hpp"
+
 namespace tcpsim {
 
 std::string_view to_string(OutputFormat f) {
@@ -11,6 +13,7 @@ std::string_view to_string(OutputFormat f) {
         case OutputFormat::jsonl: return "jsonl";
         case OutputFormat::csv: return "csv";
         case OutputFormat::pcap: return "pcap";
+        case OutputFormat::pcapng: return "pcapng";
     }
     return "?";
 }
@@ -27,7 +30,8 @@ std::vector<OutputFormat> parse_formats(const std::vector<std::string>& values) 
             else if (name == "jsonl") f = OutputFormat::jsonl;
             else if (name == "csv") f = OutputFormat::csv;
             else if (name == "pcap") f = OutputFormat::pcap;
-            else throw OutputRequestError("--format takes json, jsonl, csv or pcap (a comma-separated list), got \"" + name + "\"");
+            else if (name == "pcapng") f = OutputFormat::pcapng;
+            else throw OutputRequestError("--format takes json, jsonl, csv, pcap or pcapng (a comma-separated list), got \"" + name + "\"");
             if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
             if (comma == std::string::npos) break;
             start = comma + 1;
@@ -44,7 +48,8 @@ struct Plan {
     std::string json_path;  // "-" for stdout
     std::array<std::string, CsvSeriesWriter::kSeriesCount> csv;
     bool has_csv = false;
-    std::vector<CapturePoint> pcap;
+    std::vector<CapturePoint> capture;  // the points, with their pcap paths if classic files are asked for
+    std::string pcapng_path;
 };
 
 bool has(const OutputRequest& r, OutputFormat f) { return std::find(r.formats.begin(), r.formats.end(), f) != r.formats.end(); }
@@ -71,10 +76,12 @@ Plan make_plan(const OutputRequest& r, const ScenarioConfig& config) {
             plan.csv[s] = prefix + "." + std::string(CsvSeriesWriter::name(static_cast<CsvSeriesWriter::Series>(s))) + ".csv";
     }
     const bool default_capture = r.capture == std::vector<std::string>{"hosts"};
-    if (!has(r, OutputFormat::pcap)) {
-        if (!default_capture) throw OutputRequestError("--capture chooses pcap capture points: add --format pcap");
+    const bool pcap = has(r, OutputFormat::pcap), pcapng = has(r, OutputFormat::pcapng);
+    if (!pcap && !pcapng) {
+        if (!default_capture) throw OutputRequestError("--capture chooses capture points: add --format pcap or pcapng");
         return plan;
     }
+    if (pcapng) plan.pcapng_path = prefix + ".pcapng";
     std::vector<uint32_t> nodes;
     auto add = [&nodes](uint32_t n) {
         if (std::find(nodes.begin(), nodes.end(), n) == nodes.end()) nodes.push_back(n);
@@ -93,7 +100,8 @@ Plan make_plan(const OutputRequest& r, const ScenarioConfig& config) {
         }
         add(static_cast<uint32_t>(it - config.nodes.begin()));
     }
-    for (uint32_t n : nodes) plan.pcap.push_back({n, prefix + "." + config.nodes[n].name + ".pcap"});
+    for (uint32_t n : nodes)
+        plan.capture.push_back({n, config.nodes[n].name, pcap ? prefix + "." + config.nodes[n].name + ".pcap" : ""});
     return plan;
 }
 
@@ -101,7 +109,9 @@ std::vector<std::string> paths_of(const Plan& p) {
     std::vector<std::string> out;
     if (p.json && p.json_path != "-") out.push_back(p.json_path);
     if (p.has_csv) out.insert(out.end(), p.csv.begin(), p.csv.end());
-    for (const CapturePoint& c : p.pcap) out.push_back(c.path);
+    for (const CapturePoint& c : p.capture)
+        if (!c.pcap_path.empty()) out.push_back(c.pcap_path);
+    if (!p.pcapng_path.empty()) out.push_back(p.pcapng_path);
     return out;
 }
 
@@ -140,9 +150,13 @@ RunOutputs::RunOutputs(const OutputRequest& request, const ScenarioConfig& confi
         csv_ = std::make_unique<CsvSeriesWriter>(csv_files_[CsvSeriesWriter::kSegments], csv_files_[CsvSeriesWriter::kCwnd],
                                                  csv_files_[CsvSeriesWriter::kQueue]);
     }
-    if (!plan.pcap.empty()) {
+    if (!plan.capture.empty()) {
+        // The pcapng section says what run it is (the packets alone do not).
+        PcapngFile ng{plan.pcapng_path,
+                      "tcpsim scenario \"" + config.name + "\", seed " + std::to_string(config.seed),
+                      "tcpsim " + std::string(kVersion)};
         try {
-            capture_ = std::make_unique<PacketCapture>(plan.pcap, request.snaplen, request.precision);
+            capture_ = std::make_unique<PacketCapture>(plan.capture, ng, request.snaplen, request.precision);
         } catch (const std::runtime_error& e) {
             throw OutputOpenError(e.what());
         }
@@ -185,8 +199,12 @@ void RunOutputs::report(std::ostream& err, const TraceWriter& trace) const {
         for (size_t s = 0; s < CsvSeriesWriter::kSeriesCount; ++s)
             err << "tcpsim: csv: " << csv_paths_[s] << " (" << csv_->rows(static_cast<CsvSeriesWriter::Series>(s))
                 << " rows)\n";
-    if (capture_)
+    if (capture_) {
         for (const auto& f : capture_->files()) err << "tcpsim: pcap: " << f->path() << " (" << f->packets() << " packets)\n";
+        if (const PcapngWriter* ng = capture_->pcapng())
+            err << "tcpsim: pcapng: " << ng->path() << " (" << ng->packets() << " packets, " << ng->interfaces()
+                << (ng->interfaces() == 1 ? " interface)\n" : " interfaces)\n");
+    }
 }
 
 }  // namespace tcpsim

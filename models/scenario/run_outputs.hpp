@@ -7,6 +7,7 @@
 //       jsonl  P.trace.jsonl
 //       csv    P.segments.csv  P.cwnd.csv  P.queue.csv
 //       pcap   P.NODE.pcap for each capture point (default: every host)
+//       pcapng P.pcapng, every capture point an interface named after its node
 // json and jsonl hold the same records, so only one of them per run. Every file is opened
 // before the run starts, so a bad name fails before anything is simulated.
 #include <array>
@@ -26,7 +27,7 @@
 
 namespace tcpsim {
 
-enum class OutputFormat { json, jsonl, csv, pcap };
+enum class OutputFormat { json, jsonl, csv, pcap, pcapng };
 std::string_view to_string(OutputFormat f);
 
 // A request that cannot be met as asked (exit code 2, with usage help).

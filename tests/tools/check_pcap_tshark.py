@@ -11,6 +11,9 @@ Runs each SCENARIO with --format json,pcap (capture at every host), then for eac
     ECN codepoint (ip.dsfield.ecn) is the record's "ecn";
   - the CE marks: the frames with ip.dsfield.ecn == 3 arriving at the hosts are as many as the
     links' ecn_marked in the summary (the marked packets reach their hosts);
+  - the pcapng file of the same run (every node a capture point): capinfos names its interfaces
+    after the nodes, in order, and its comment names the scenario and seed; each interface's
+    frames are the node's classic pcap file's, frame for frame;
   - the handshake: the first SYN, SYN-ACK and ACK carry the JSON's numbers and options, and
     tshark finds the handshake complete (tcp.completeness has SYN, SYN-ACK and ACK);
   - duplicate ACKs: tshark's tcp.analysis.duplicate_ack count equals the count worked out from
@@ -87,6 +90,27 @@ def wireshark_dup_acks(segments):
     return count
 
 
+def check_pcapng(prefix, names, trace):
+    info = subprocess.run(["capinfos", "-I", "-k", prefix + ".pcapng"], check=True, capture_output=True, text=True).stdout
+    interfaces = [line.split("=", 1)[1].strip() for line in info.splitlines() if line.strip().startswith("Name =")]
+    check(interfaces == names, "%s.pcapng: interfaces named after the nodes %s (capinfos: %s)" % (prefix, names, interfaces))
+    comment = "tcpsim scenario \"%s\", seed %d" % (trace["meta"]["scenario"], trace["meta"]["seed"])
+    check(comment in info, "%s.pcapng: the section comment is '%s'" % (prefix, comment))
+    fields = ["frame.interface_name", "frame.time_epoch", "frame.len", "ip.src", "ip.dst", "ip.dsfield.ecn", "tcp.flags",
+              "tcp.seq_raw", "tcp.ack_raw", "tcp.len", "ip.checksum.status", "tcp.checksum.status"]
+
+    def rows(path, extra=()):
+        cmd = ["tshark", "-n", "-r", path, "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE",
+               "-T", "fields"] + [a for f in fields for a in ("-e", f)]
+        return [line.split("\t") for line in subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()]
+    ng = rows(prefix + ".pcapng")
+    for name in names:
+        classic = [r[1:] for r in rows("%s.%s.pcap" % (prefix, name))]
+        mine = [r[1:] for r in ng if r[0] == name]
+        check(mine == classic and len(mine) > 0,
+              "%s.pcapng: interface %s has the %d frames of %s.%s.pcap (%d)" % (prefix, name, len(mine), prefix, name, len(classic)))
+
+
 def main():
     if len(sys.argv) < 4:
         print(__doc__)
@@ -114,8 +138,9 @@ def main():
 
 def check_scenario(tcpsim, scenario, work, totals):
     prefix = os.path.join(work, os.path.splitext(os.path.basename(scenario))[0])
-    subprocess.run([tcpsim, "run", scenario, "-q", "--format", "json,pcap", "-o", prefix], check=True,
-                   stdout=subprocess.DEVNULL)
+    names = [n["name"] for n in json.load(open(scenario))["nodes"]]
+    subprocess.run([tcpsim, "run", scenario, "-q", "--format", "json,pcap,pcapng", "--capture", ",".join(names),
+                    "-o", prefix], check=True, stdout=subprocess.DEVNULL)
     trace = json.load(open(prefix + ".trace.json"))
     check(trace["meta"]["trace_level"] != "summary", "the scenario's trace level keeps segments")
     nodes = trace["meta"]["nodes"]
@@ -190,6 +215,7 @@ def check_scenario(tcpsim, scenario, work, totals):
         check(len(json_retr) == sent_retr, "%s: %d retransmitting sends, as the summary counts (%d)"
               % (host, len(json_retr), sent_retr))
 
+    check_pcapng(prefix, names, trace)
     marked = sum(link.get("ecn_marked", 0) for link in trace["summary"]["links"])
     print("%s: %d CE-marked packets arrived at the hosts (ip.dsfield.ecn == 3), links marked %d"
           % (os.path.basename(scenario), ce_arrived, marked))

@@ -87,13 +87,14 @@ po::options_description run_options() {
         ("help,h", "show this help")
         ("output,o", po::value<std::string>(), "with one format, json or jsonl: the trace file ('-' for stdout); otherwise the prefix P of the files (default: the scenario's name)")
         ("format", po::value<std::vector<std::string>>()->composing(),
-         "json (default), jsonl, csv, pcap; several as a list (json,csv,pcap) or repeated. Files: P.trace.json, "
-         "P.trace.jsonl, P.segments.csv, P.cwnd.csv, P.queue.csv, P.NODE.pcap")
+         "json (default), jsonl, csv, pcap, pcapng; several as a list (json,csv,pcap) or repeated. Files: "
+         "P.trace.json, P.trace.jsonl, P.segments.csv, P.cwnd.csv, P.queue.csv, P.NODE.pcap (one per capture "
+         "point), P.pcapng (one interface per capture point, named after its node)")
         ("trace-level", po::value<std::string>(), "summary | segments | all: what the JSON trace holds (default: the scenario's trace.level, else segments)")
         ("no-trace", "write no trace files")
-        ("capture", po::value<std::string>(), "pcap capture points: 'hosts' (default: one file per host) or node names, comma-separated")
-        ("snaplen", po::value<std::string>(), "pcap: bytes kept of each packet, 1..262144 (default 65535: whole packets); the original length is kept")
-        ("pcap-precision", po::value<std::string>(), "pcap time stamps: ns (default) or us")
+        ("capture", po::value<std::string>(), "pcap/pcapng capture points: 'hosts' (default: every host) or node names, comma-separated")
+        ("snaplen", po::value<std::string>(), "pcap/pcapng: bytes kept of each packet, 1..262144 (default 65535: whole packets); the original length is kept")
+        ("pcap-precision", po::value<std::string>(), "pcap/pcapng time stamps: ns (default) or us")
         ("quiet,q", "stdout: the final summary only, no per-segment lines")
         ("verbose,v", "stdout: also TCP state changes, application events, timers and link changes")
         ("seed", po::value<std::string>(), "override the scenario's seed")
@@ -193,16 +194,17 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
             start = comma + 1;
         }
     }
-    const bool pcap = std::find(request.formats.begin(), request.formats.end(), OutputFormat::pcap) != request.formats.end();
+    auto asked = [&](OutputFormat f) { return std::find(request.formats.begin(), request.formats.end(), f) != request.formats.end(); };
+    const bool pcap = asked(OutputFormat::pcap) || asked(OutputFormat::pcapng);
     if (vm.count("snaplen")) {
-        if (!pcap) throw UsageError("--snaplen applies to pcap files: add --format pcap");
+        if (!pcap) throw UsageError("--snaplen applies to pcap files: add --format pcap or pcapng");
         uint64_t n = parse_count("--snaplen", vm["snaplen"].as<std::string>(), 1);
         request.snaplen = static_cast<uint32_t>(n);
         if (n > PcapWriter::kMaxSnaplen)
             throw UsageError("--snaplen expects an integer from 1 to 262144, got \"" + vm["snaplen"].as<std::string>() + "\"");
     }
     if (vm.count("pcap-precision")) {
-        if (!pcap) throw UsageError("--pcap-precision applies to pcap files: add --format pcap");
+        if (!pcap) throw UsageError("--pcap-precision applies to pcap files: add --format pcap or pcapng");
         std::string p = vm["pcap-precision"].as<std::string>();
         if (p == "ns") request.precision = PcapPrecision::nano;
         else if (p == "us") request.precision = PcapPrecision::micro;
