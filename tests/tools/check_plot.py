@@ -28,12 +28,45 @@ def png_size(path):
     return struct.unpack(">II", head[16:24])
 
 
-def plot(source, args, out):
+def run_plot(source, args, out):
+    """(exit code, series counts, stdout, stderr) of tools/plot ARGS -o OUT."""
     r = subprocess.run([os.path.join(source, "tools", "plot")] + args + ["-o", out], capture_output=True, text=True)
-    if r.returncode != 0:
-        print(r.stdout + r.stderr)
     counts = {m.group(1): int(m.group(2)) for m in re.finditer(r"^plot: \w+: (.+): (\d+) points$", r.stdout, re.M)}
-    return r.returncode, counts
+    return r.returncode, counts, r.stdout, r.stderr
+
+
+def plot(source, args, out):
+    rc, counts, stdout, stderr = run_plot(source, args, out)
+    if rc != 0:
+        print(stdout + stderr)
+    return rc, counts
+
+
+def overlapping(boxes):
+    """Pairs of [x0, y0, x1, y1] boxes that overlap."""
+    return [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]
+
+
+def label_numbers(text):
+    """The seq, ack and SACK numbers in a ladder label."""
+    numbers = [int(v) for v in re.findall(r"(?:seq|ack)=(\d+)", text) + re.findall(r"seq=\d+:(\d+)", text)]
+    for block in re.findall(r"sack ([\d,-]+)", text):
+        numbers += [int(v) for v in re.findall(r"\d+", block)]
+    return numbers
+
+
+def reddish_near(png, x, y, radius=4):
+    """Whether the PNG has a red pixel (like tab:red) within radius pixels of (x, y)."""
+    import matplotlib.image
+    img = matplotlib.image.imread(png)
+    h, w = img.shape[:2]
+    for yy in range(max(0, int(y) - radius), min(h, int(y) + radius + 1)):
+        for xx in range(max(0, int(x) - radius), min(w, int(x) + radius + 1)):
+            r, g, b = img[yy, xx][:3]
+            if r > 0.7 and g < 0.35 and b < 0.35:
+                return True
+    return False
 
 
 def sane_png(path, min_w, min_h):
@@ -63,6 +96,23 @@ def main():
           "ladder draws the handshake's 8 segments, all delivered (%s)" % n)
     check(n.get("states", 0) >= 10, "ladder labels the state changes (%s)" % n.get("states"))
     sane_png(out, 600, 400)
+    # ... and stays as clear as it was: every segment its own label, none on another; the SYNs
+    # show the ISNs (1000 and 5000), the segments after them numbers relative to them.
+    layout = os.path.join(work, "ladder-handshake.json")
+    rc, n = plot(source, ["ladder", hs, "--layout", layout], out)
+    lay = json.load(open(layout)) if rc == 0 else {"labels": []}
+    texts = [l["text"] for l in lay["labels"]]
+    check(n.get("labelled") == 8 and n.get("labels") == 8 and len(texts) == 8,
+          "ladder labels each of the handshake's 8 segments on its own (%s)" % n)
+    check(not overlapping([l["box"] for l in lay["labels"]]), "no two of the handshake ladder's labels overlap")
+    check("SYN seq=1000" in texts and "SYN,ACK seq=5000 ack=1001" in texts and "PSH,ACK seq=1:101 ack=1" in texts
+          and "ACK seq=102 ack=202" in texts, "handshake ladder: absolute ISNs in the SYNs, relative after (%s)" % texts)
+    rc, _ = plot(source, ["ladder", hs, "--relative", "--layout", layout], out)
+    texts = [l["text"] for l in json.load(open(layout))["labels"]] if rc == 0 else []
+    check("SYN seq=0" in texts and "SYN,ACK seq=0 ack=1" in texts, "ladder --relative: the SYNs too (%s)" % texts)
+    rc, _ = plot(source, ["ladder", hs, "--absolute", "--layout", layout], out)
+    texts = [l["text"] for l in json.load(open(layout))["labels"]] if rc == 0 else []
+    check("PSH,ACK seq=1001:1101 ack=5001" in texts, "ladder --absolute: seq/ack as on the wire (%s)" % texts)
 
     # timeseq: lossy-transfer sends 1,000,000 bytes in 1448-byte segments (MSS 1460 less 12 bytes of
     # timestamps): 690 full segments and one of 880 = 691, plus every retransmission the summary counts.
@@ -79,12 +129,57 @@ def main():
     rc, _ = plot(source, ["timeseq", lt, "--start", "0.5", "--end", "1.5"], svg)
     check(rc == 0 and "<svg" in open(svg).read(), "timeseq writes SVG by extension")
 
+    # ladder on lossy-transfer: 10-digit ISNs, a burst of 10 segments whose lines fan out, one of
+    # them lost, SACKs in the ACKs that come back. Labels carry relative numbers (but in the
+    # SYNs), never overlap, and together cover every segment (a burst shares one); the loss is a
+    # red cross on a dashed line that stops short of the receiver.
+    out = os.path.join(work, "ladder-lossy.png")
+    layout = os.path.join(work, "ladder-lossy.json")
+    rc, n = plot(source, ["ladder", lt, "--layout", layout], out)
+    check(rc == 0, "ladder on lossy-transfer exits 0")
+    lay = json.load(open(layout)) if rc == 0 else {"labels": [], "lost": [], "image": [0, 0]}
+    labels = lay["labels"]
+    big = [l["text"] for l in labels if "SYN" not in l["text"] and any(v >= 10 ** 7 for v in label_numbers(l["text"]))]
+    check(labels and not big, "lossy ladder: relative seq/ack/SACK numbers, below 10^7, past the SYNs (%s)" % big)
+    check(not overlapping([l["box"] for l in labels]), "lossy ladder: no two labels overlap (%d labels)" % len(labels))
+    check(all(0 <= l["box"][0] and l["box"][2] <= lay["image"][0] and 0 <= l["box"][1] and l["box"][3] <= lay["image"][1]
+              for l in labels), "lossy ladder: every label inside the picture")
+    covered = sum(len(l["pkts"]) for l in labels)
+    check(n.get("labelled") == covered and n.get("labels") == len(labels) and n.get("labels", 99) < n.get("segments", 0),
+          "lossy ladder: stdout says how many segments are labelled (%s; %d labels cover %d)" % (n, len(labels), covered))
+    check(any(re.search(r"\bsack \d+-\d+", l["text"]) for l in labels),
+          "lossy ladder: SACK blocks in the ACKs' labels (%s)" % [l["text"] for l in labels if "sack" in l["text"]])
+    lost = lay["lost"]
+    check(n.get("dropped", 0) >= 1 and len(lost) == n.get("dropped"), "lossy ladder: draws the drop (%s)" % n)
+    check(all(c["dashed"] and c["lane"][0] < c["cross"][0] < c["lane"][1] for c in lost),
+          "lossy ladder: a lost segment's dashed line stops between the hosts (%s)" % lost)
+    check(lost and all(reddish_near(out, *c["cross"]) for c in lost), "lossy ladder: a red cross where it was dropped")
+    check(any("LOST" in l["text"] for l in labels), "lossy ladder: the lost segment's label says so")
+    again = os.path.join(work, "ladder-lossy-again.png")
+    plot(source, ["ladder", lt], again)
+    check(os.path.exists(out) and os.path.exists(again) and open(out, "rb").read() == open(again, "rb").read(),
+          "ladder: the same trace gives the same file")
+
     # cwnd: with "cc" records it draws them; without, flight and RTT samples from the segments.
+    # By default only the data sender (lossy-transfer's client; the server sends only ACKs).
     out = os.path.join(work, "cwnd.png")
-    rc, n = plot(source, ["cwnd", lt], out)
+    rc, n, stdout, _ = run_plot(source, ["cwnd", lt], out)
     check(rc == 0, "cwnd exits 0")
     check(n and all(v > 0 for k, v in n.items() if "ssthresh" not in k), "cwnd's series are non-empty (%s)" % n)
+    check(n and all(k.startswith("conn 0 client ") for k in n) and "conn 0 client cwnd" in n,
+          "cwnd draws only the data sender by default (%s)" % sorted(n))
+    check("not drawn" in stdout and "server" in stdout, "cwnd says which ends it left out")
     sane_png(out, 800, 500)
+    # Every end with --all-ends: the server's 1 s initial RTO (no RTT sample yet) goes on the RTO's
+    # own logarithmic axis, and the SRTT panel (about 40-65 ms) keeps a scale of tens of ms.
+    layout = os.path.join(work, "cwnd.json")
+    rc, n = plot(source, ["cwnd", lt, "--all-ends", "--layout", layout], os.path.join(work, "cwnd-all.png"))
+    check(rc == 0 and "conn 0 server cwnd" in n and "conn 0 client cwnd" in n, "cwnd --all-ends draws both ends (%s)" % sorted(n))
+    panels = {p["name"]: p for p in json.load(open(layout))["panels"]} if rc == 0 else {}
+    srtt, rto = panels.get("SRTT (ms)", {}), panels.get("RTO (s)", {})
+    check(srtt and 40 < srtt["ylim"][1] < 200, "cwnd: the SRTT axis is set by the SRTT, not the 1 s RTO (%s)" % srtt)
+    check(rto and rto["scale"] == "log" and rto["ylim"][0] < 0.2 and rto["ylim"][1] > 1,
+          "cwnd: the RTO (0.2 to 1 s) on its own log axis (%s)" % rto)
 
     # cwnd with "cc" records (written by the congestion-control code): five samples of the client,
     # ssthresh "infinite" (null) in the first two, put into the handshake's jsonl trace.
@@ -133,6 +228,54 @@ def main():
     check(rc == 0 and n is not None and sorted(n.values()) == [3, 3] and len(n) == 2,
           "sweep draws tcpsim sweep's own statistics: one 3-point series per congestion control (%s)" % n)
     sane_png(out, 600, 400)
+
+    # sweep with one replication (keepalive-interval: deterministic, parameter values with units
+    # "1s".."10s", a categorical metric "outcome" as "keepalive timeout:1"): no confidence bars and
+    # no warnings, the legend says so; units on the axes; the category is neither parameter nor metric.
+    one_dir = os.path.join(work, "one-replication")
+    subprocess.run([tcpsim, "sweep", os.path.join(source, "scenarios", "sweeps", "keepalive-interval.json"),
+                    "--replications", "1", "--quiet", "--force", "--out-dir", one_dir], check=True, stdout=subprocess.DEVNULL)
+    one = os.path.join(one_dir, "keepalive-interval.stats.csv")
+    out = os.path.join(work, "sweep-one.png")
+    rc, n, stdout, stderr = run_plot(source, ["sweep", one], out)
+    check(rc == 0 and n == {"keepalive_close_time": 4}, "sweep on 1 replication draws the 4 points (%s)" % n)
+    check(stderr == "", "sweep on 1 replication writes nothing on stderr (no All-NaN warnings): %r" % stderr[:300])
+    check("1 replication, no confidence interval" in stdout, "sweep says: 1 replication, no confidence interval")
+    check("x axis: interval (s)" in stdout and "y axis: keepalive_close_time (s)" in stdout,
+          "sweep puts units on the axes, values like \"4s\" in seconds (%s)"
+          % [l for l in stdout.splitlines() if "axis" in l])
+    check("outcome" not in "".join(n) and "categorical metrics, not drawn: outcome" in stdout,
+          "sweep: the categorical outcome is not a parameter or a metric")
+    sane_png(out, 600, 400)
+    rc, _, _, stderr = run_plot(source, ["sweep", one, "--metric", "outcome"], out)
+    check(rc == 2 and "categorical" in stderr, "sweep --metric outcome: refused, as categorical (%s)" % stderr.strip())
+    rc, n, stdout, stderr = run_plot(source, ["sweep", real, "--metric", "goodput_bps", "--x", "loss", "--log-x"], out)
+    check(rc == 0 and "y axis: goodput_bps (Mbit/s)" in stdout and "x axis: loss (probability)" in stdout
+          and "mean of 2 replications" in stdout and stderr == "",
+          "sweep: goodput in Mbit/s, loss as a probability, 2 replications with bars (%s)"
+          % [l for l in stdout.splitlines() if "axis" in l or "statistics" in l])
+
+    # The wrong kind of file: exit code 2, what was expected and what the file is; no traceback.
+    empty = os.path.join(work, "empty.json")
+    open(empty, "w").close()
+    text = os.path.join(work, "notes.txt")
+    open(text, "w").write("not a trace\n")
+    pcap_base = os.path.join(work, "capture")
+    subprocess.run([tcpsim, "run", os.path.join(source, "scenarios", "handshake.json"), "-q", "--format", "pcap",
+                    "-o", pcap_base], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pcap = pcap_base + ".client.pcap"
+    cases = [(["ladder", one], "statistics CSV"), (["cwnd", one], "statistics CSV"), (["sweep", lt], "a tcpsim trace"),
+             (["sweep", hs], "a tcpsim trace"), (["ladder", pcap], "pcap"), (["sweep", pcap], "pcap"),
+             (["ladder", empty], "empty file"), (["sweep", empty], "empty file"), (["timeseq", text], "not JSON"),
+             (["ladder", os.path.join(source, "scenarios", "handshake.json")], "scenario"),
+             (["sweep", os.path.join(one_dir, "keepalive-interval.stats.json")], "statistics JSON")]
+    for args, what in cases:
+        rc, _, _, stderr = run_plot(source, args, os.path.join(work, "wrong.png"))
+        expected = "expected a tcpsim trace" if args[0] != "sweep" else "expected the statistics CSV"
+        check(rc == 2 and expected in stderr and what in stderr and "Traceback" not in stderr
+              and "Expecting value" not in stderr,
+              "%s on %s: exit 2, %r and %r (%d: %s)" % (args[0], os.path.basename(args[1]), expected, what, rc,
+                                                        stderr.strip()[:200]))
 
     print("%d failure(s)" % len(failures) if failures else "all ok")
     return 1 if failures else 0
