@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/trace/background_writer.hpp"
 #include "sim/core/decimal.hpp"
+#include "sim/trace/background_writer.hpp"
 #include "sim/trace/trace_writer.hpp"
 
 using namespace tcpsim;

@@ -11,8 +11,8 @@
 
 #include "models/tcp/cc_trace_record.hpp"
 #include "models/tcp/congestion_control.hpp"
-#include "sim/trace/trace_writer.hpp"
 #include "segment_sink.hpp"
+#include "sim/trace/trace_writer.hpp"
 
 using namespace tcpsim;
 using Json = nlohmann::json;

@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "tools/tcpsim/cli.hpp"
-#include "sim/json/json_reader.hpp"
 #include "sim/core/version.hpp"
+#include "sim/json/json_reader.hpp"
 #include "tools/tcpsim/build_commit.hpp"
+#include "tools/tcpsim/cli.hpp"
 
 namespace fs = std::filesystem;
 using tcpsim::Json;

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "models/tcp/cc/cubic.hpp"
 #include "models/scenario/world.hpp"
+#include "models/tcp/cc/cubic.hpp"
 
 using namespace tcpsim;
 

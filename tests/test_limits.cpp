@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "models/scenario/scenario_config.hpp"
-#include "tools/tcpsim/cli.hpp"
 #include "sim/json/json_reader.hpp"
+#include "tools/tcpsim/cli.hpp"
 
 namespace fs = std::filesystem;
 using namespace tcpsim;

@@ -10,11 +10,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "models/network/network.hpp"
 #include "models/capture/packet_tracer.hpp"
+#include "models/network/network.hpp"
+#include "segment_sink.hpp"
 #include "sim/core/simulator.hpp"
 #include "sim/trace/trace_writer.hpp"
-#include "segment_sink.hpp"
 
 using namespace tcpsim;
 using Json = nlohmann::json;

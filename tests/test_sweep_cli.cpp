@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "tools/tcpsim/cli.hpp"
 #include "sim/json/json_reader.hpp"
+#include "tools/tcpsim/cli.hpp"
 
 namespace fs = std::filesystem;
 using tcpsim::Json;

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "models/network/packet.hpp"
-#include "sim/json/json_reader.hpp"
 #include "sim/core/probing_table.hpp"
+#include "sim/json/json_reader.hpp"
 
 namespace tcpsim {
 

@@ -6,9 +6,9 @@
 #include <type_traits>
 #include <utility>
 
+#include "models/capture/packet_capture.hpp"
 #include "models/network/link_direction.hpp"
 #include "models/network/network.hpp"
-#include "models/capture/packet_capture.hpp"
 #include "sim/core/decimal.hpp"
 
 namespace tcpsim {

@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/json/json_reader.hpp"
 #include "sim/core/time.hpp"
+#include "sim/json/json_reader.hpp"
 
 namespace tcpsim {
 

@@ -7,15 +7,15 @@
 // lost on the wire? -> propagation + jitter (+ reorder hold-back) -> duplicated? -> arrives.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 
-#include "models/queues/drop_tail_queue.hpp"
 #include "models/network/drop_reason.hpp"
 #include "models/network/link_config.hpp"
 #include "models/network/loss_model.hpp"
-#include <memory>
-#include "models/queues/red_queue.hpp"
 #include "models/network/packet.hpp"
+#include "models/queues/drop_tail_queue.hpp"
+#include "models/queues/red_queue.hpp"
 #include "sim/core/event_queue.hpp"
 #include "sim/core/rng.hpp"
 

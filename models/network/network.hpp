@@ -7,10 +7,10 @@
 #include <string_view>
 #include <vector>
 
+#include "models/capture/packet_tracer.hpp"
 #include "models/network/link_direction.hpp"
 #include "models/network/node.hpp"
 #include "models/network/packet.hpp"
-#include "models/capture/packet_tracer.hpp"
 #include "sim/core/simulator.hpp"
 
 namespace tcpsim {

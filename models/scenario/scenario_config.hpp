@@ -11,8 +11,8 @@
 #include "models/network/packet.hpp"
 #include "models/tcp/tcp_app_spec.hpp"
 #include "models/tcp/tcp_config.hpp"
-#include "sim/json/json_reader.hpp"
 #include "sim/core/time.hpp"
+#include "sim/json/json_reader.hpp"
 #include "sim/trace/trace_writer.hpp"
 
 namespace tcpsim {

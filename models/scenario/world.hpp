@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "models/network/network.hpp"
-#include "models/scenario/scenario_config.hpp"
 #include "models/network/segment_script.hpp"
+#include "models/scenario/scenario_config.hpp"
 #include "models/tcp/tcp_session.hpp"
 #include "models/tcp/tcp_stack.hpp"
 #include "sim/core/simulator.hpp"

@@ -3,8 +3,8 @@
 #include <chrono>
 
 #include "models/scenario/scenario_config.hpp"
-#include "models/sweep/sweep_metrics.hpp"
 #include "models/scenario/world.hpp"
+#include "models/sweep/sweep_metrics.hpp"
 
 namespace tcpsim {
 

@@ -4,8 +4,8 @@
 #include <optional>
 #include <string>
 
-#include "sim/json/json_reader.hpp"
 #include "sim/core/time.hpp"
+#include "sim/json/json_reader.hpp"
 
 namespace tcpsim {
 

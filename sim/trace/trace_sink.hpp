@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "sim/json/json_reader.hpp"
 #include "sim/core/time.hpp"
+#include "sim/json/json_reader.hpp"
 
 namespace tcpsim {
 

@@ -16,12 +16,12 @@
 #include <string_view>
 #include <vector>
 
-#include "sim/trace/background_writer.hpp"
 #include "sim/core/decimal.hpp"
 #include "sim/core/invariant.hpp"
-#include "sim/json/json_reader.hpp"
 #include "sim/core/text_buffer.hpp"
 #include "sim/core/time.hpp"
+#include "sim/json/json_reader.hpp"
+#include "sim/trace/background_writer.hpp"
 #include "sim/trace/trace_ops.hpp"
 #include "sim/trace/trace_sink.hpp"
 

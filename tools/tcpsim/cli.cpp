@@ -17,9 +17,9 @@
 #include "models/scenario/run_outputs.hpp"
 #include "models/scenario/scenario_config.hpp"
 #include "models/scenario/world.hpp"
-#include "tools/tcpsim/sweep_cli.hpp"
 #include "sim/core/version.hpp"
 #include "tools/tcpsim/build_commit.hpp"
+#include "tools/tcpsim/sweep_cli.hpp"
 
 namespace po = boost::program_options;
 
