@@ -10,6 +10,8 @@ TcpConfig read_tcp_config(JsonObjectReader& r, TcpConfig c) {
     c.receive_buffer = r.byte_size_or("receive_buffer", c.receive_buffer, 1);
     if (c.send_buffer > (1ULL << 30)) r.fail("send_buffer", "at most 1 GiB");
     if (c.receive_buffer > (1ULL << 30)) r.fail("receive_buffer", "at most 1 GiB (window scale 14)");
+    c.receive_buffer_max = r.byte_size_or("receive_buffer_max", c.receive_buffer_max, 1);
+    if (c.receive_buffer_max > (1ULL << 30)) r.fail("receive_buffer_max", "at most 1 GiB (window scale 14)");
     c.window_scaling = r.boolean_or("window_scaling", c.window_scaling);
     c.sack = r.boolean_or("sack", c.sack);
     c.timestamps = r.boolean_or("timestamps", c.timestamps);
@@ -68,6 +70,7 @@ Json tcp_config_to_json(const TcpConfig& c) {
     j["mss"] = c.mss;
     j["send_buffer"] = c.send_buffer;
     j["receive_buffer"] = c.receive_buffer;
+    if (c.receive_buffer_max) j["receive_buffer_max"] = c.receive_buffer_max;
     j["window_scaling"] = c.window_scaling;
     j["sack"] = c.sack;
     j["timestamps"] = c.timestamps;

@@ -28,6 +28,9 @@ struct TcpConfig {
     uint32_t mss = 1460;                // the MSS option value announced; payload = min(both) - options
     uint64_t send_buffer = 1 << 20;
     uint64_t receive_buffer = 1 << 20;
+    // The largest the receive buffer may become (Linux tcp_rmem[2]): the window scale is chosen
+    // so that it can be advertised (tcp_select_initial_window). 0: receive_buffer.
+    uint64_t receive_buffer_max = 0;
     bool window_scaling = true;         // RFC 7323
     bool sack = true;                   // RFC 2018 SACK-permitted (negotiated)
     bool timestamps = true;             // RFC 7323

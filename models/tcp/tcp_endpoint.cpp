@@ -9,15 +9,18 @@ namespace tcpsim {
 
 TcpEndpoint::TcpEndpoint(const TcpConfig& config, TcpEndpointOutput& out, TcpAddress local, TcpAddress remote,
                          uint32_t iss, uint32_t ts_offset)
-    : c_(config), out_(out), local_(local), remote_(remote),
+    : c_(&config), out_(out), local_(local), remote_(remote),
       rtt_(config.initial_rto, config.min_rto, config.max_rto), iss_(iss) {
     if (!is_congestion_control_name(config.cc))
         throw std::invalid_argument("unknown congestion control \"" + config.cc + "\"");
-    // RFC 7323 2.3: the smallest shift that lets the whole receive buffer be advertised.
-    if (c_.window_scaling)
-        while ((c_.receive_buffer >> rcv_wscale_) > 65535 && rcv_wscale_ < 14) ++rcv_wscale_;
+    // RFC 7323 2.3: the smallest shift that lets the whole receive buffer be advertised, the
+    // largest it may grow to (Linux's tcp_select_initial_window uses tcp_rmem[2]).
+    const uint64_t largest = std::max(c_->receive_buffer, c_->receive_buffer_max);
+    if (c_->window_scaling)
+        while ((largest >> rcv_wscale_) > 65535 && rcv_wscale_ < 14) ++rcv_wscale_;
     ts_offset_ = ts_offset;
-    eff_mss_ = std::min(c_.mss, peer_mss_);
+    eff_mss_ = std::min(c_->mss, peer_mss_);
+    nagle_ = c_->nagle;
 }
 
 TcpEndpoint::~TcpEndpoint() = default;
@@ -30,8 +33,8 @@ TcpTransferState& TcpEndpoint::xfer() {
     if (!x_) {
         // The congestion control as it would be had it existed from the start: init() is all that
         // happened to it before data (here and in take_syn_options()).
-        x_ = std::make_unique<TcpTransferState>(make_congestion_control(c_.cc));
-        x_->cc->init(eff_mss_, c_.initial_cwnd_segments);
+        x_ = std::make_unique<TcpTransferState>(make_congestion_control(c_->cc));
+        x_->cc->init(eff_mss_, c_->initial_cwnd_segments);
     }
     return *x_;
 }
@@ -90,7 +93,7 @@ void TcpEndpoint::enter_time_wait(std::string_view reason, SimTime now) {
     retransmit_armed_ = persist_armed_ = false;
     set_state(TcpState::TIME_WAIT, reason);
     // RFC 9293 3.10.7.4: wait 2*MSL so that the last ACK can be retransmitted if lost.
-    out_.set_timer(TcpTimer::time_wait, now.sat_add(c_.msl * 2));
+    out_.set_timer(TcpTimer::time_wait, now.sat_add(c_->msl * 2));
 }
 
 // ---------------------------------------------------------------- application calls
@@ -101,7 +104,7 @@ void TcpEndpoint::connect(SimTime now) {
     last_received_ = now;
     send_syn(false, now);
     snd_nxt_ = snd_max_ = 0;
-    timing_ = !c_.timestamps;  // time the SYN (Karn: dropped if it is retransmitted)
+    timing_ = !c_->timestamps;  // time the SYN (Karn: dropped if it is retransmitted)
     timed_offset_ = -1;
     timed_at_ = now;
     arm_retransmit(now);
@@ -116,13 +119,37 @@ void TcpEndpoint::listen(SimTime now) {
     check_invariants();
 }
 
+uint64_t TcpEndpoint::send(uint64_t bytes, bool more, SimTime now) {
+    more_ = more;
+    return send(bytes, now);
+}
+
+void TcpEndpoint::set_nodelay(bool on, SimTime now) {
+    nagle_ = !on;
+    if (!on) return;
+    push_once_ = true;
+    try_send(now);
+    push_once_ = false;
+    check_invariants();
+}
+
+void TcpEndpoint::set_cork(bool on, SimTime now) {
+    cork_ = on;
+    if (on) return;
+    more_ = false;
+    push_once_ = true;  // uncorking sends what the cork held, Nagle or not (Linux)
+    try_send(now);
+    push_once_ = false;
+    check_invariants();
+}
+
 uint64_t TcpEndpoint::send(uint64_t bytes, SimTime now) {
     // Data may be queued from the open on (RFC 9293 3.10.2) until our own FIN; CLOSE-WAIT still
     // sends (half-close: only the peer has finished).
     if (fin_queued_ || state_ == TcpState::CLOSED || state_ == TcpState::LISTEN || state_ == TcpState::TIME_WAIT)
         return 0;
     uint64_t buffered = static_cast<uint64_t>(written_ - snd_una_data());
-    uint64_t space = c_.send_buffer > buffered ? c_.send_buffer - buffered : 0;
+    uint64_t space = c_->send_buffer > buffered ? c_->send_buffer - buffered : 0;
     uint64_t n = std::min(bytes, space);
     written_ += static_cast<int64_t>(n);
     if (n) try_send(now);
@@ -170,8 +197,8 @@ void TcpEndpoint::read(uint64_t bytes, SimTime now) {
     }
     // Receiver SWS avoidance (RFC 1122 4.2.3.3): announce the opening only once it is worth a
     // segment, or half the buffer.
-    uint64_t free = c_.receive_buffer - unread;
-    uint64_t threshold = std::min<uint64_t>(c_.receive_buffer / 2, eff_mss_);
+    uint64_t free = c_->receive_buffer - unread;
+    uint64_t threshold = std::min<uint64_t>(c_->receive_buffer / 2, eff_mss_);
     if (is_synchronized(state_) && free >= before + threshold) send_ack(now);
     check_invariants();
 }
@@ -203,7 +230,7 @@ void TcpEndpoint::on_retransmit_timeout(SimTime now) {
     retransmit_armed_ = false;
     if (state_ == TcpState::SYN_SENT || state_ == TcpState::SYN_RECEIVED) {
         bool syn_sent = state_ == TcpState::SYN_SENT;
-        uint32_t limit = syn_sent ? c_.syn_retries : c_.synack_retries;
+        uint32_t limit = syn_sent ? c_->syn_retries : c_->synack_retries;
         if (syn_retransmissions_ >= limit) {
             finish(CloseReason::connection_timed_out,
                    syn_sent ? "SYN retransmissions exhausted" : "SYN-ACK retransmissions exhausted");
@@ -221,7 +248,7 @@ void TcpEndpoint::on_retransmit_timeout(SimTime now) {
     if (!is_synchronized(state_) || state_ == TcpState::TIME_WAIT) return;
     if (snd_una_ >= snd_max_) return;  // everything was acknowledged meanwhile
     TcpTransferState& x = xfer();
-    if (x.retries >= c_.data_retries) {
+    if (x.retries >= c_->data_retries) {
         finish(CloseReason::retransmit_limit, "retransmission limit reached");
         return;
     }
@@ -273,7 +300,7 @@ void TcpEndpoint::on_persist_timeout(SimTime now) {
         TcpTransferState& x = xfer();
         ++x.counters.zero_window_probes;
         ++x.persist_backoff;
-        SimTime wait = std::min(c_.max_rto, rtt_.rto().sat_mul(int64_t{1} << std::min<uint32_t>(x.persist_backoff, 30)));
+        SimTime wait = std::min(c_->max_rto, rtt_.rto().sat_mul(int64_t{1} << std::min<uint32_t>(x.persist_backoff, 30)));
         out_.set_timer(TcpTimer::persist, now.sat_add(wait));
         persist_armed_ = true;
         return;
@@ -290,19 +317,30 @@ void TcpEndpoint::on_persist_timeout(SimTime now) {
     try_send(now);
 }
 
+void TcpEndpoint::keepalive_changed(SimTime now) {
+    if (!c_->keepalive.enabled) {
+        out_.cancel_timer(TcpTimer::keepalive);
+        return;
+    }
+    if (state_ == TcpState::ESTABLISHED || state_ == TcpState::CLOSE_WAIT || state_ == TcpState::FIN_WAIT_2) {
+        probes_out_ = 0;
+        arm_keepalive(now);
+    }
+}
+
 void TcpEndpoint::arm_keepalive(SimTime now) {
     (void)now;
-    if (!c_.keepalive.enabled) return;
-    out_.set_timer(TcpTimer::keepalive, last_received_.sat_add(c_.keepalive.idle));
+    if (!c_->keepalive.enabled) return;
+    out_.set_timer(TcpTimer::keepalive, last_received_.sat_add(c_->keepalive.idle));
 }
 
 void TcpEndpoint::on_keepalive_timeout(SimTime now) {
-    if (!c_.keepalive.enabled) return;
+    if (!c_->keepalive.enabled) return;
     if (state_ != TcpState::ESTABLISHED && state_ != TcpState::CLOSE_WAIT && state_ != TcpState::FIN_WAIT_2) return;
     if (probes_out_ == 0) {
         // The timer is not moved on every segment; it checks here whether the connection has
         // really been idle for the whole idle time since the last segment received.
-        SimTime due = last_received_.sat_add(c_.keepalive.idle);
+        SimTime due = last_received_.sat_add(c_->keepalive.idle);
         if (now < due) {
             out_.set_timer(TcpTimer::keepalive, due);
             return;
@@ -311,19 +349,19 @@ void TcpEndpoint::on_keepalive_timeout(SimTime now) {
     if (snd_max_ > snd_una_ || written_ > snd_nxt_) {
         // Data outstanding: the retransmission and persist timers watch the peer instead.
         probes_out_ = 0;
-        out_.set_timer(TcpTimer::keepalive, now.sat_add(c_.keepalive.idle));
+        out_.set_timer(TcpTimer::keepalive, now.sat_add(c_->keepalive.idle));
         return;
     }
-    if (probes_out_ >= c_.keepalive.count) {
+    if (probes_out_ >= c_->keepalive.count) {
         // RFC 1122 4.2.3.6: the peer is dead. Linux tells it so with a RST.
-        if (c_.keepalive.send_rst) send_active_rst(now);
+        if (c_->keepalive.send_rst) send_active_rst(now);
         finish(CloseReason::keepalive_timeout, "keepalive timeout");
         return;
     }
-    send_probe(now, c_.keepalive.probe_with_byte);
+    send_probe(now, c_->keepalive.probe_with_byte);
     ++probes_out_;
     ++keepalive_probes_;
-    out_.set_timer(TcpTimer::keepalive, now.sat_add(c_.keepalive.interval));
+    out_.set_timer(TcpTimer::keepalive, now.sat_add(c_->keepalive.interval));
 }
 
 }  // namespace tcpsim

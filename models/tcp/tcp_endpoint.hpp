@@ -122,6 +122,15 @@ public:
     // The application consumed `bytes` of received data (only when auto_read is off).
     void read(uint64_t bytes, SimTime now);
     void set_auto_read(bool on) { auto_read_ = on; }
+    // Socket options an application may change at any time (the socket layer): TCP_NODELAY
+    // (Nagle off; turning it on pushes what waits, as Linux's tcp_push_pending_frames), TCP_CORK
+    // (hold short segments; uncorking pushes), and MSG_MORE on a send (the same as a cork until
+    // a send without it).
+    void set_nodelay(bool on, SimTime now);
+    void set_cork(bool on, SimTime now);
+    uint64_t send(uint64_t bytes, bool more, SimTime now);
+    bool nodelay() const { return !nagle_; }
+    bool corked() const { return cork_; }
 
     // --- inputs ---
     void on_segment(const Packet& seg, SimTime now);
@@ -142,14 +151,20 @@ public:
     uint64_t rcv_wnd() const;
     // Before the congestion control exists (no data yet) it would still be where init() left it.
     uint64_t cwnd() const {
-        return x_ ? x_->cc->cwnd() : CongestionControl::initial_window(eff_mss_, c_.initial_cwnd_segments);
+        return x_ ? x_->cc->cwnd() : CongestionControl::initial_window(eff_mss_, c_->initial_cwnd_segments);
     }
     uint64_t ssthresh() const { return x_ ? x_->cc->ssthresh() : CongestionControl::kInfiniteSsthresh; }
     uint64_t flight_size() const { return static_cast<uint64_t>(snd_nxt_data() - snd_una_data()); }
     uint32_t effective_mss() const { return eff_mss_; }
     const RttEstimator& rtt() const { return rtt_; }
     TcpCounters counters() const;
-    const TcpConfig& config() const { return c_; }
+    const TcpConfig& config() const { return *c_; }
+    // Takes its settings from `c` from now on (which must outlive it): the socket layer gives an
+    // accepted connection a copy of its listener's of its own, so that options set on one socket
+    // stay its own. What the handshake fixed (MSS, options, window scale) does not change.
+    void use_config(const TcpConfig& c) { c_ = &c; }
+    // The keepalive settings changed (SO_KEEPALIVE, TCP_KEEPIDLE ...): arm or re-arm its timer.
+    void keepalive_changed(SimTime now);
     bool sack_permitted() const { return sack_ok_; }
     bool ecn_enabled() const { return ecn_ok_; }
     bool timestamps_enabled() const { return ts_ok_; }
@@ -159,7 +174,7 @@ public:
     uint64_t bytes_acked() const { return static_cast<uint64_t>(snd_una_data()); }
     uint32_t keepalive_probes_unanswered() const { return probes_out_; }
     RecoveryState recovery() const { return x_ ? x_->recovery : RecoveryState::open; }
-    std::string_view congestion_control_name() const { return x_ ? x_->cc->name() : std::string_view(c_.cc); }
+    std::string_view congestion_control_name() const { return x_ ? x_->cc->name() : std::string_view(c_->cc); }
     const SackScoreboard& scoreboard() const;
     uint32_t duplicate_acks() const { return x_ ? x_->dupacks : 0; }
     // Whether the state of a transfer (TcpTransferState) has been allocated: not for a
@@ -197,7 +212,7 @@ private:
     // The transfer state, allocated on first use (see TcpTransferState): every change to it goes
     // through here, reads of it while absent see its initial values.
     TcpTransferState& xfer();
-    uint32_t ts_now(SimTime now) const { return static_cast<uint32_t>(now.ns() / c_.timestamp_tick.ns()) + ts_offset_; }
+    uint32_t ts_now(SimTime now) const { return static_cast<uint32_t>(now.ns() / c_->timestamp_tick.ns()) + ts_offset_; }
 
     // tcp_recovery.cpp: loss detection and recovery (RFC 5681, 6582, 6675, 2883)
     uint64_t take_sack_blocks(const Packet& seg, int64_t acked_to);
@@ -243,7 +258,7 @@ private:
 
     // Fields are ordered by size so that no padding creeps in: 100,000 idle connections carry
     // two of these each. What only a transfer needs is in x_ (TcpTransferState).
-    const TcpConfig& c_;  // see the constructor
+    const TcpConfig* c_;  // see the constructor and use_config()
     TcpEndpointOutput& out_;
     std::unique_ptr<TcpTransferState> x_;  // null until first needed (xfer())
     TcpAddress local_, remote_;
@@ -302,6 +317,10 @@ private:
     bool fin_received_ : 1 = false;
     bool have_fin_offset_ : 1 = false;
     bool auto_read_ : 1 = true;
+    bool nagle_ : 1 = true;       // from the config; TCP_NODELAY turns it off
+    bool cork_ : 1 = false;       // TCP_CORK
+    bool more_ : 1 = false;       // the last send had MSG_MORE
+    bool push_once_ : 1 = false;  // send what waits once, whatever Nagle or the cork say
     // Options.
     bool sack_ok_ : 1 = false;
     bool ts_ok_ : 1 = false;

@@ -31,15 +31,15 @@ void TcpEndpoint::take_syn_options(const Packet& seg) {
     irs_known_ = true;
     peer_mss_ = o.mss ? o.mss : 536;  // RFC 9293 3.7.1: 536 when no MSS option
     // Each option is in use only if both ends asked for it (RFC 7323 2.2, 3.2; RFC 2018 2).
-    wscale_ok_ = c_.window_scaling && o.wscale >= 0;
+    wscale_ok_ = c_->window_scaling && o.wscale >= 0;
     snd_wscale_ = wscale_ok_ ? std::min<int>(o.wscale, 14) : 0;
     if (!wscale_ok_) rcv_wscale_ = 0;
-    sack_ok_ = c_.sack && o.sack_permitted;
-    ts_ok_ = c_.timestamps && o.has_timestamps;
+    sack_ok_ = c_->sack && o.sack_permitted;
+    ts_ok_ = c_->timestamps && o.has_timestamps;
     // The payload of a full segment: the smaller MSS, less the timestamp option that every
     // segment will carry (as Linux: 1460 - 12 = 1448).
-    eff_mss_ = std::min(c_.mss, peer_mss_) - (ts_ok_ ? 12u : 0u);
-    if (x_) x_->cc->init(eff_mss_, c_.initial_cwnd_segments);  // else xfer() will
+    eff_mss_ = std::min(c_->mss, peer_mss_) - (ts_ok_ ? 12u : 0u);
+    if (x_) x_->cc->init(eff_mss_, c_->initial_cwnd_segments);  // else xfer() will
     if (ts_ok_) ts_recent_ = o.ts_val;
 }
 
@@ -61,7 +61,7 @@ void TcpEndpoint::input_listen(const Packet& seg, SimTime now) {
     if (!(seg.flags & kSyn)) return;
     irs_ = seg.seq;
     take_syn_options(seg);
-    ecn_ok_ = c_.ecn && (seg.flags & kEce) && (seg.flags & kCwr);  // RFC 3168 6.1.1: an ECN-setup SYN
+    ecn_ok_ = c_->ecn && (seg.flags & kEce) && (seg.flags & kCwr);  // RFC 3168 6.1.1: an ECN-setup SYN
     snd_wnd_ = max_snd_wnd_ = seg.window;  // never scaled in a SYN (RFC 7323 2.2)
     snd_wl1_ = seg.seq;
     snd_wl2_ = iss_;
@@ -107,7 +107,7 @@ void TcpEndpoint::input_syn_sent(const Packet& seg, SimTime now) {
     snd_wl2_ = seg.ack;
     if (has_ack) {
         // SYN-ACK: our SYN is acknowledged; ECE without CWR agrees to ECN (RFC 3168 6.1.1).
-        ecn_ok_ = c_.ecn && (seg.flags & kEce) && !(seg.flags & kCwr);
+        ecn_ok_ = c_->ecn && (seg.flags & kEce) && !(seg.flags & kCwr);
         snd_una_ = offset_of(seg.ack);
         if (ts_ok_ && seg.options.ts_ecr) {
             rtt_from_echo(seg.options.ts_ecr, now);
@@ -128,7 +128,7 @@ void TcpEndpoint::input_syn_sent(const Packet& seg, SimTime now) {
 
 void TcpEndpoint::rtt_from_echo(uint32_t ts_ecr, SimTime now) {
     int32_t ticks = static_cast<int32_t>(ts_now(now) - ts_ecr);
-    if (ticks >= 0) rtt_sample(SimTime::from_ns(static_cast<int64_t>(ticks) * c_.timestamp_tick.ns()));
+    if (ticks >= 0) rtt_sample(SimTime::from_ns(static_cast<int64_t>(ticks) * c_->timestamp_tick.ns()));
 }
 
 void TcpEndpoint::rtt_sample(SimTime r) {
@@ -185,7 +185,7 @@ void TcpEndpoint::input_synchronized(const Packet& seg, SimTime now) {
         // TIME-WAIT: the peer's FIN again, our last ACK was lost: ACK and restart 2*MSL.
         if (state_ == TcpState::TIME_WAIT && (seg.flags & kFin)) {
             send_ack(now);
-            out_.set_timer(TcpTimer::time_wait, now.sat_add(c_.msl * 2));
+            out_.set_timer(TcpTimer::time_wait, now.sat_add(c_->msl * 2));
             return;
         }
         // A zero window still takes ACKs (RFC 9293 3.10.7.4: "special allowance").

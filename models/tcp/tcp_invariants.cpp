@@ -18,7 +18,7 @@ void TcpEndpoint::check_invariants() const {
     // written, and the send buffer holds at most send_buffer unacknowledged bytes.
     TCPSIM_INVARIANT(snd_una_data() <= snd_nxt_data() && snd_nxt_data() <= written_,
                      "flight size is data between SND.UNA and SND.NXT, within the bytes written");
-    TCPSIM_INVARIANT(static_cast<uint64_t>(written_ - snd_una_data()) <= c_.send_buffer,
+    TCPSIM_INVARIANT(static_cast<uint64_t>(written_ - snd_una_data()) <= c_->send_buffer,
                      "unacknowledged data fits the send buffer");
     // RFC 6298 (5.1): while data (or a SYN/FIN) is outstanding, the retransmission timer runs,
     // else nothing would ever recover a lost segment.
@@ -27,7 +27,7 @@ void TcpEndpoint::check_invariants() const {
     // Receive side: what the application has not read fits the buffer we advertised from, and the
     // reassembly queue holds sorted, disjoint ranges beyond RCV.NXT.
     if (x_) {
-        TCPSIM_INVARIANT(x_->unread <= c_.receive_buffer, "unread data fits the receive buffer");
+        TCPSIM_INVARIANT(x_->unread <= c_->receive_buffer, "unread data fits the receive buffer");
         [[maybe_unused]] uint64_t edge = x_->rcv.next();
         for (const auto& r : x_->rcv.out_of_order()) {
             TCPSIM_INVARIANT(r.begin > edge && r.begin < r.end, "out-of-order ranges are sorted, disjoint and beyond RCV.NXT");

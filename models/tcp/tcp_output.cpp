@@ -8,10 +8,10 @@ namespace tcpsim {
 
 uint32_t TcpEndpoint::advertised_window_field() {
     uint64_t next = rcv_next();
-    uint64_t free = c_.receive_buffer - (x_ ? x_->unread : 0);
+    uint64_t free = c_->receive_buffer - (x_ ? x_->unread : 0);
     uint64_t offered = rcv_adv_ > next ? rcv_adv_ - next : 0;
     // Receiver SWS avoidance (RFC 1122 4.2.3.3): move the right edge only by a worthwhile step.
-    uint64_t threshold = std::min<uint64_t>(c_.receive_buffer / 2, eff_mss_);
+    uint64_t threshold = std::min<uint64_t>(c_->receive_buffer / 2, eff_mss_);
     if (free > offered && free - offered >= threshold) offered = free;
     uint64_t field = std::min<uint64_t>(offered >> rcv_wscale_, 65535);
     // The edge the peer will compute; never move it left (RFC 9293 3.8.6.2.2: no shrinking).
@@ -66,13 +66,13 @@ void TcpEndpoint::send_syn(bool with_ack, SimTime now) {
     Packet p;
     p.seq = iss_;
     p.flags = kSyn;
-    p.options.mss = static_cast<uint16_t>(std::min<uint32_t>(c_.mss, 65535));
+    p.options.mss = static_cast<uint16_t>(std::min<uint32_t>(c_->mss, 65535));
     // In a SYN-ACK, only what the peer's SYN offered (RFC 7323 1.3, RFC 2018 2).
-    bool wscale = with_ack ? wscale_ok_ : c_.window_scaling;
+    bool wscale = with_ack ? wscale_ok_ : c_->window_scaling;
     if (wscale) p.options.wscale = static_cast<int8_t>(rcv_wscale_);
-    p.options.sack_permitted = with_ack ? sack_ok_ : c_.sack;
+    p.options.sack_permitted = with_ack ? sack_ok_ : c_->sack;
     // RFC 3168 6.1.1: an ECN-setup SYN carries ECE and CWR; the SYN-ACK agreeing to it, ECE.
-    if (with_ack ? ecn_ok_ : c_.ecn) p.flags |= with_ack ? kEce : (kEce | kCwr);
+    if (with_ack ? ecn_ok_ : c_->ecn) p.flags |= with_ack ? kEce : (kEce | kCwr);
     p.src_node = local_.node;
     p.src_port = local_.port;
     p.dst_node = remote_.node;
@@ -82,13 +82,13 @@ void TcpEndpoint::send_syn(bool with_ack, SimTime now) {
         p.ack = rcv_nxt();
         last_ack_sent_ = p.ack;
     }
-    if (with_ack ? ts_ok_ : c_.timestamps) {
+    if (with_ack ? ts_ok_ : c_->timestamps) {
         p.options.has_timestamps = true;
         p.options.ts_val = ts_now(now);
         p.options.ts_ecr = with_ack ? ts_recent_ : 0;
     }
     // The window in a SYN is never scaled (RFC 7323 2.2).
-    uint64_t w = std::min<uint64_t>(c_.receive_buffer, 65535);
+    uint64_t w = std::min<uint64_t>(c_->receive_buffer, 65535);
     p.window = static_cast<uint32_t>(w);
     rcv_adv_ = std::max(rcv_adv_, w);
     ++segments_sent_;
@@ -147,12 +147,12 @@ void TcpEndpoint::send_probe(SimTime now, bool with_byte) {
 }
 
 void TcpEndpoint::ack_or_delay(SimTime now, bool immediately) {
-    if (immediately || !c_.delayed_ack.enabled || ++segments_unacked_ >= c_.delayed_ack.every) {
+    if (immediately || !c_->delayed_ack.enabled || ++segments_unacked_ >= c_->delayed_ack.every) {
         send_ack(now);
         return;
     }
     if (!delack_armed_) {
-        out_.set_timer(TcpTimer::delayed_ack, now.sat_add(c_.delayed_ack.max_delay));
+        out_.set_timer(TcpTimer::delayed_ack, now.sat_add(c_->delayed_ack.max_delay));
         delack_armed_ = true;
     }
 }
@@ -167,7 +167,9 @@ void TcpEndpoint::send_segment(int64_t offset, uint32_t len, bool fin, SimTime n
     p.seq = seq_of(offset);
     p.payload_len = len;
     if (fin) p.flags |= kFin;
-    if (len && offset + len == written_) p.flags |= kPsh;  // the end of what the application wrote
+    // The end of what the application wrote, unless it said more is coming (MSG_MORE: Linux
+    // marks no PSH then, tcp_push).
+    if (len && offset + len == written_ && !more_) p.flags |= kPsh;
     fill_header(p, now);
     p.window = advertised_window_field();
     // RFC 3168 6.1.5: new data is ECN-capable (retransmissions are not); the first new data
@@ -244,7 +246,7 @@ void TcpEndpoint::try_send(SimTime now) {
             if (len == 0) {
                 // Closed window and nothing in flight to bring an ACK: the persist timer probes.
                 if (snd_wnd_ == 0 && nothing_in_flight && !persist_armed_) {
-                    out_.set_timer(TcpTimer::persist, now.sat_add(std::min(c_.max_rto, rtt_.rto())));
+                    out_.set_timer(TcpTimer::persist, now.sat_add(std::min(c_->max_rto, rtt_.rto())));
                     persist_armed_ = true;
                 }
                 return;
@@ -255,11 +257,15 @@ void TcpEndpoint::try_send(SimTime now) {
             // Sender SWS avoidance and Nagle (RFC 9293 3.8.6.2.1, RFC 896): a short segment goes
             // only if it ends the data and nothing is unacknowledged (or Nagle is off, or we are
             // closing), or if it is at least half the largest window the peer ever offered.
-            bool ok = full || refill || (last && (!c_.nagle || flight == 0 || fin_queued_)) ||
-                      (max_snd_wnd_ > 0 && len >= max_snd_wnd_ / 2);
+            // TCP_CORK and MSG_MORE (Linux) hold a short segment back altogether, until uncorked,
+            // pushed by TCP_NODELAY, or the FIN goes.
+            bool corked = (cork_ || more_) && !push_once_;
+            bool ok = full || refill || (last && fin_queued_) ||
+                      (!corked && last && (!nagle_ || flight == 0 || push_once_)) ||
+                      (!corked && max_snd_wnd_ > 0 && len >= max_snd_wnd_ / 2);
             if (!ok) {
                 if (flight == 0 && !persist_armed_ && !retransmit_armed_) {
-                    out_.set_timer(TcpTimer::persist, now.sat_add(std::min(c_.max_rto, rtt_.rto())));
+                    out_.set_timer(TcpTimer::persist, now.sat_add(std::min(c_->max_rto, rtt_.rto())));
                     persist_armed_ = true;
                 }
                 return;

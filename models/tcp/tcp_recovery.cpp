@@ -54,8 +54,8 @@ void TcpEndpoint::on_duplicate_ack(SimTime now) {
     // Enter recovery on DupThresh duplicates, or with SACK as soon as SND.UNA's segment counts
     // as lost (RFC 6675 5 (C)); not again before the previous recovery point is acknowledged
     // (RFC 6582 3.2 step 1, RFC 6675 5.1), except for plain Reno, which has no such point.
-    bool lost = x.dupacks >= c_.dupthresh ||
-                (sack_ok_ && x.scoreboard.lost_boundary(snd_una_, static_cast<uint64_t>(c_.dupthresh - 1) * eff_mss_) >
+    bool lost = x.dupacks >= c_->dupthresh ||
+                (sack_ok_ && x.scoreboard.lost_boundary(snd_una_, static_cast<uint64_t>(c_->dupthresh - 1) * eff_mss_) >
                                  snd_una_);
     // Without SACK the ACK must go past the recovery point, not just reach it (x.recover is one
     // past the highest byte sent then): after a timeout, go-back-N resends segments the receiver
@@ -86,7 +86,7 @@ void TcpEndpoint::enter_fast_recovery(SimTime now) {
     if (sack_ok_) {
         sack_recovery_send(now);
     } else {
-        x.cc->set_cwnd(x.cc->ssthresh() + static_cast<uint64_t>(c_.dupthresh) * eff_mss_);  // inflate
+        x.cc->set_cwnd(x.cc->ssthresh() + static_cast<uint64_t>(c_->dupthresh) * eff_mss_);  // inflate
     }
 }
 
@@ -147,7 +147,7 @@ uint64_t TcpEndpoint::pipe() const {
     int64_t una = snd_una_data(), top = snd_max_data();
     if (top <= una) return 0;
     const SackScoreboard& scoreboard = this->scoreboard();
-    int64_t lost = scoreboard.lost_boundary(una, static_cast<uint64_t>(c_.dupthresh - 1) * eff_mss_);
+    int64_t lost = scoreboard.lost_boundary(una, static_cast<uint64_t>(c_->dupthresh - 1) * eff_mss_);
     int64_t from = std::max(una, lost);
     uint64_t n = from < top ? static_cast<uint64_t>(top - from) - scoreboard.sacked_in(from, top) : 0;
     int64_t rxt = std::min(x_ ? x_->high_rxt : 0, top);
@@ -158,7 +158,7 @@ uint64_t TcpEndpoint::pipe() const {
 bool TcpEndpoint::next_seg(int64_t& offset, uint32_t& len, bool& retransmission) {
     TcpTransferState& x = xfer();
     int64_t una = snd_una_data(), top = snd_max_data();
-    int64_t lost = x.scoreboard.lost_boundary(una, static_cast<uint64_t>(c_.dupthresh - 1) * eff_mss_);
+    int64_t lost = x.scoreboard.lost_boundary(una, static_cast<uint64_t>(c_->dupthresh - 1) * eff_mss_);
     int64_t from = std::max(x.high_rxt, una);
     // (1) the first unSACKed byte above HighRxt that is lost.
     auto hole = x.scoreboard.next_hole(from, top);

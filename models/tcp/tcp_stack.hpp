@@ -106,6 +106,9 @@ public:
                            uint16_t local_port = 0);
     TcpConnection& connect(uint32_t, uint16_t, TcpConfig&&, TcpApplication*, uint16_t = 0) = delete;
     void listen(uint16_t port, const TcpConfig& config, AcceptFn accept);
+    // The port stops listening: a SYN to it is answered with RST (the listener's connections are
+    // the application's to end).
+    void unlisten(uint16_t port) { listeners_.erase(port); }
     // A port some application will connect from explicitly: never handed out as ephemeral.
     void reserve_port(uint16_t port) { reserved_.insert(port); }
 
