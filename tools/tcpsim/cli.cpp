@@ -19,6 +19,7 @@
 #include "models/scenario/world.hpp"
 #include "sim/core/version.hpp"
 #include "tools/tcpsim/build_commit.hpp"
+#include "tools/tcpsim/packetdrill_cli.hpp"
 #include "tools/tcpsim/sweep_cli.hpp"
 
 namespace po = boost::program_options;
@@ -70,6 +71,7 @@ const char* kUsage =
     "  validate FILE...   check scenarios without running them\n"
     "  sweep SWEEP        run a parameter sweep: replicated runs in parallel, statistics, fits\n"
     "  merge SWEEP RESULTS...  combine the results files of a sweep's shards\n"
+    "  packetdrill SCRIPT...   run packetdrill scripts against the simulated TCP stack\n"
     "\n"
     "  tcpsim --help | tcpsim <command> --help | tcpsim --version\n"
     "\n"
@@ -326,7 +328,8 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
         if (cmd == "validate") return cmd_validate(rest, out, err);
         if (cmd == "sweep") return sweep_main(rest, out, err);
         if (cmd == "merge") return merge_main(rest, out, err);
-        throw UsageError("unknown command \"" + cmd + "\" (commands: run, validate, sweep, merge)");
+        if (cmd == "packetdrill") return packetdrill_main(rest, out, err);
+        throw UsageError("unknown command \"" + cmd + "\" (commands: run, validate, sweep, merge, packetdrill)");
     } catch (const InputError& e) {
         err << "tcpsim: error: " << e.what() << '\n';
         return kExitBadInput;

@@ -1,0 +1,73 @@
+#include "models/packetdrill/tcp_info.hpp"
+
+namespace tcpsim::packetdrill {
+
+namespace {
+// Linux's TCP_* states (include/net/tcp_states.h) for tcpi_state.
+int linux_state(TcpState s) {
+    switch (s) {
+        case TcpState::ESTABLISHED: return 1;
+        case TcpState::SYN_SENT: return 2;
+        case TcpState::SYN_RECEIVED: return 3;
+        case TcpState::FIN_WAIT_1: return 4;
+        case TcpState::FIN_WAIT_2: return 5;
+        case TcpState::TIME_WAIT: return 6;
+        case TcpState::CLOSED: return 7;
+        case TcpState::CLOSE_WAIT: return 8;
+        case TcpState::LAST_ACK: return 9;
+        case TcpState::LISTEN: return 10;
+        case TcpState::CLOSING: return 11;
+    }
+    return 7;
+}
+double segments(uint64_t bytes, uint32_t mss) { return mss ? static_cast<double>((bytes + mss - 1) / mss) : 0; }
+double usec(SimTime t) { return static_cast<double>(t.ns() / 1000); }
+}  // namespace
+
+std::optional<double> tcp_info_field(std::string_view name, const SocketLayer& sockets, int fd, SimTime now) {
+    if (name == "tcpi_last_data_recv") {
+        // Milliseconds since data last arrived (Linux: since the connection's start, before any).
+        std::optional<SimTime> last = sockets.last_data_received(fd);
+        return static_cast<double>((now - last.value_or(SimTime::zero())).ns() / 1'000'000);
+    }
+    const TcpEndpoint* ep = sockets.endpoint(fd);
+    if (!ep) return std::nullopt;
+    const uint32_t mss = ep->effective_mss();
+    const TcpCounters c = ep->counters();
+    if (name == "tcpi_state") return linux_state(ep->state());
+    if (name == "tcpi_ca_state") {
+        switch (ep->recovery()) {
+            case RecoveryState::fast: return 3;  // TCP_CA_Recovery
+            case RecoveryState::rto: return 4;   // TCP_CA_Loss
+            case RecoveryState::open:
+                // TCP_CA_Disorder: duplicate ACKs or SACKed data seen, no recovery yet.
+                return ep->duplicate_acks() > 0 || !ep->scoreboard().empty() ? 1 : 0;
+        }
+    }
+    if (name == "tcpi_snd_cwnd") return static_cast<double>(ep->cwnd() / mss);
+    if (name == "tcpi_snd_ssthresh") {
+        uint64_t s = ep->ssthresh();
+        return s >= CongestionControl::kInfiniteSsthresh ? 0x7fffffff : static_cast<double>(s / mss);
+    }
+    if (name == "tcpi_unacked") return segments(ep->flight_size(), mss);
+    if (name == "tcpi_sacked") {
+        uint64_t sacked = 0;
+        for (const auto& r : ep->scoreboard().ranges()) sacked += static_cast<uint64_t>(r.end - r.begin);
+        return segments(sacked, mss);
+    }
+    if (name == "tcpi_total_retrans") return static_cast<double>(c.retransmissions);
+    if (name == "tcpi_reordering") return ep->config().dupthresh;
+    if (name == "tcpi_rto") return usec(ep->rtt().rto());
+    if (name == "tcpi_rtt") return usec(ep->rtt().srtt());
+    if (name == "tcpi_rttvar") return usec(ep->rtt().rttvar());
+    if (name == "tcpi_backoff") return ep->rtt().backoff();
+    if (name == "tcpi_snd_mss") return mss;
+    if (name == "tcpi_advmss") return ep->config().mss;
+    if (name == "tcpi_snd_wscale") return ep->snd_wscale();
+    if (name == "tcpi_rcv_wscale") return ep->rcv_wscale();
+    if (name == "tcpi_snd_wnd") return static_cast<double>(ep->snd_wnd());
+    if (name == "tcpi_probes") return ep->keepalive_probes_unanswered();
+    return std::nullopt;
+}
+
+}  // namespace tcpsim::packetdrill
