@@ -17,7 +17,7 @@ Packet ack_all(const EndpointHarness& h) {
 }
 }  // namespace
 
-TEST_CASE("TCP_CORK holds short writes until uncorked; uncorking sends them as one segment") {
+TEST_CASE("TCP_CORK holds short writes until uncorked, and uncorking sends them as one segment") {
     EndpointHarness h(plain_tcp(), kIss);
     h.establish(kPeerIss);
     h.ep.set_cork(true, ms(100));
@@ -77,7 +77,7 @@ TEST_CASE("the window scale is chosen for the largest receive buffer, not the in
     CHECK(g.sent[0].options.wscale == 4);
 }
 
-TEST_CASE("keepalive switched on after the connection is up arms its timer; switched off cancels it") {
+TEST_CASE("keepalive switched on after the connection is up arms its timer, and switched off cancels it") {
     TcpConfig c = plain_tcp();
     EndpointHarness h(c, kIss);
     h.establish(kPeerIss);

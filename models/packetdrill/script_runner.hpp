@@ -10,8 +10,10 @@
 //     at T1, the events after it go on, and it must return at T2;
 //   - `%{ assert }%`: TCP_INFO of the most recent socket checked;
 //   - backquoted configuration: applied (sysctls) or refused.
-// A segment the stack sends when no `>` line is next is a failure, as in packetdrill. The first
-// failure or unsupported construct ends the run with a verdict naming the script line.
+// The stack's segments are matched in the order it sends them, each by the next `>` line, as
+// packetdrill reads them from its capture: a segment the script does not expect fails at the
+// next `>` line (which it does not match), one sent after the last `>` line is not looked at.
+// The first failure or unsupported construct ends the run with a verdict naming the script line.
 #include <cstdint>
 #include <deque>
 #include <optional>

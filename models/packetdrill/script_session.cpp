@@ -91,9 +91,9 @@ ScriptVerdict run_script(const Script& script, const ScenarioConfig& scenario, H
         v.verdict.kind = Verdict::Kind::fail;
         v.verdict.message = v.run.reason == StopReason::event_budget
                                 ? "stopped after " + std::to_string(v.run.events) + " events (the limit) at t=" +
-                                      v.run.end_time.to_string() + " s without reaching the script's end"
+                                      v.run.end_time.to_seconds_string() + " s, before the script's end"
                                 : "the run ended (" + std::string(to_string(v.run.reason)) + ") at t=" +
-                                      v.run.end_time.to_string() + " s before the script's end";
+                                      v.run.end_time.to_seconds_string() + " s, before the script's end";
         if (runner.current_event()) v.verdict.pos = runner.current_event()->pos;
     }
     v.ignored = settings.ignored;

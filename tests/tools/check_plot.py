@@ -114,6 +114,21 @@ def main():
     texts = [l["text"] for l in json.load(open(layout))["labels"]] if rc == 0 else []
     check("PSH,ACK seq=1001:1101 ack=5001" in texts, "ladder --absolute: seq/ack as on the wire (%s)" % texts)
 
+    # ladder on a packetdrill script's run (tcpsim packetdrill -o): the handshake and a write of
+    # 2000 bytes (two 1000-byte segments) between "local" and "remote".
+    script = os.path.join(work, "pd.pkt")
+    with open(script, "w") as f:
+        f.write("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 bind(3, ..., ...) = 0\n+0 listen(3, 1) = 0\n"
+                "+0 < S 0:0(0) win 65535 <mss 1000>\n+0 > S. 0:0(0) ack 1 <mss 1460>\n"
+                "+.1 < . 1:1(0) ack 1 win 65535\n+0 accept(3, ..., ...) = 4\n"
+                "+0 write(4, ..., 2000) = 2000\n+0 > P. 1:2001(2000) ack 1\n+.1 < . 1:1(0) ack 2001 win 65535\n")
+    pd_trace = os.path.join(work, "pd.trace.json")
+    r = subprocess.run([tcpsim, "packetdrill", script, "-o", pd_trace], capture_output=True, text=True)
+    check(r.returncode == 0 and "pass" in r.stdout, "the packetdrill script passes (%s)" % r.stdout.strip())
+    rc, n = plot(source, ["ladder", pd_trace], os.path.join(work, "ladder-packetdrill.png"))
+    check(rc == 0 and n.get("segments") == 6 and n.get("delivered") == 6,
+          "ladder draws a packetdrill run's 6 segments (SYN, SYN-ACK, ACK, 2 data, ACK) (%s)" % n)
+
     # timeseq: lossy-transfer sends 1,000,000 bytes in 1448-byte segments (MSS 1460 less 12 bytes of
     # timestamps): 690 full segments and one of 880 = 691, plus every retransmission the summary counts.
     lt = trace("lossy-transfer")

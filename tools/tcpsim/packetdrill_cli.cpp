@@ -174,7 +174,8 @@ int packetdrill_main(const std::vector<std::string>& args, std::ostream& out, st
         double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
         out << scripts.size() << (scripts.size() == 1 ? " script: " : " scripts: ") << passed << " passed, " << failed
             << " failed, " << unsupported << " unsupported\n";
-        err << "tcpsim: packetdrill: " << scripts.size() << " scripts in " << wall << " s wall\n";
+        err << "tcpsim: packetdrill: " << scripts.size() << (scripts.size() == 1 ? " script" : " scripts") << " in " << wall
+            << " s wall\n";
         return failed + unsupported == 0 ? kExitOk : kExitFailure;
     } catch (const PacketdrillUsageError& e) {
         err << "tcpsim: error: " << e.what() << "\n(see tcpsim packetdrill --help)\n";

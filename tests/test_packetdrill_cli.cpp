@@ -1,0 +1,153 @@
+// `tcpsim packetdrill` end to end, on scripts written here: the verdict lines (pass, fail with the
+// line and what differs, unsupported, parse error with line and column), the counts and exit
+// codes, usage errors, -v, -o with the trace, the matching rules (a run of segments for one
+// offloaded segment, a blocking call's return time, sysctls, TS values) and the limits.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <string>
+
+#include "cli_harness.hpp"
+#include "sim/json/json_reader.hpp"
+
+using namespace tcpsim;
+using namespace tcpsim::test;
+
+namespace {
+
+std::string write(const ScratchDir& d, const std::string& name, const std::string& text) {
+    std::string path = d.file(name);
+    std::ofstream(path) << text;
+    return path;
+}
+
+bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// A passive open with no options but the MSS: data tests stay short.
+const char* kListen =
+    "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+    "+0 bind(3, ..., ...) = 0\n"
+    "+0 listen(3, 1) = 0\n"
+    "+0 < S 0:0(0) win 65535 <mss 1000>\n"
+    "+0 > S. 0:0(0) ack 1 <mss 1460>\n"
+    "+.1 < . 1:1(0) ack 1 win 65535\n"
+    "+0 accept(3, ..., ...) = 4\n";
+
+}  // namespace
+
+TEST_CASE("packetdrill: a script that passes, one that fails at its line, one unsupported, one that does not parse") {
+    ScratchDir d;
+    std::string ok = write(d, "ok.pkt", std::string(kListen) + "+0 write(4, ..., 1000) = 1000\n+0 > P. 1:1001(1000) ack 1\n");
+    // The stack sends 1000 bytes, the script says 500: fails at line 9.
+    std::string bad = write(d, "bad.pkt", std::string(kListen) + "+0 write(4, ..., 1000) = 1000\n+0 > P. 1:501(500) ack 1\n");
+    std::string unsup = write(d, "unsup.pkt", std::string(kListen) + "+0 ioctl(4, SIOCOUTQ, [0]) = 0\n");
+    std::string broken = write(d, "broken.pkt", "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 > S. 0:0(5) ack 1\n");
+    CliRun r = cli({"packetdrill", ok, bad, unsup, broken});
+    CHECK(r.code == 1);
+    CHECK(has(r.out, "pass " + ok + "\n"));
+    CHECK(has(r.out, "fail " + bad + ":9: expected P. 1:501(500) ack 1, got P. 1:1001(1000) ack 1"));
+    CHECK(has(r.out, "sequence 1:1001(1000), expected 1:501(500)"));
+    CHECK(has(r.out, "unsupported " + unsup + ":8: ioctl()"));
+    CHECK(has(r.out, "fail " + broken + ":2:"));
+    CHECK(has(r.out, "parse error"));
+    CHECK(has(r.out, "4 scripts: 1 passed, 2 failed, 1 unsupported\n"));
+    CHECK(cli({"packetdrill", ok}).code == 0);
+}
+
+TEST_CASE("packetdrill: usage errors exit 2 and run nothing") {
+    ScratchDir d;
+    std::string ok = write(d, "ok.pkt", kListen);
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"packetdrill"},
+             {"packetdrill", d.file("missing.pkt")},
+             {"packetdrill", ok, "--format", "pcap"},
+             {"packetdrill", ok, "--tolerance-usecs", "-3"},
+             {"packetdrill", ok, "--bogus"}}) {
+        CliRun r = cli(args);
+        CHECK(r.code == 2);
+        CHECK(r.out.empty());
+        CHECK(has(r.err, "tcpsim: error: "));
+    }
+}
+
+TEST_CASE("packetdrill: -v prints each line as it is met, and -o writes the run as tcpsim run does") {
+    ScratchDir d;
+    std::string s = write(d, "hs.pkt", std::string(kListen) + "+0 write(4, ..., 2000) = 2000\n+0 > P. 1:2001(2000) ack 1\n");
+    CliRun v = cli({"packetdrill", "-v", s});
+    CHECK(v.code == 0);
+    CHECK(has(v.out, "line 4 sent: +0 < S 0:0(0) win 65535 <mss 1000>"));
+    CHECK(has(v.out, "line 9 ok: +0 > P. 1:2001(2000) ack 1  (2 segments)"));  // two 1000-byte segments
+    CliRun o = cli({"packetdrill", s, "-o", d.file("run"), "--format", "json,pcap"});
+    REQUIRE(o.code == 0);
+    Json trace = load_json_file(d.file("run.trace.json"));
+    int sends = 0;
+    for (const auto& e : trace["events"])
+        if (e["type"] == "send" && e["node"] == "local") ++sends;
+    CHECK(sends == 3);  // the SYN-ACK and two data segments
+    CHECK(fs::exists(d.file("run.local.pcap")));
+    CHECK(trace["summary"]["connections"].size() == 1);
+}
+
+TEST_CASE("packetdrill: a blocking call returns at its time, and one that returns late fails") {
+    ScratchDir d;
+    std::string body = std::string(kListen) +
+                       "+0...0.1 read(4, ..., 1000) = 1000\n"
+                       "+.1 < P. 1:1001(1000) ack 1 win 65535\n";
+    CHECK(cli({"packetdrill", write(d, "ok.pkt", body)}).code == 0);
+    std::string late = std::string(kListen) +
+                       "+0...0.05 read(4, ..., 1000) = 1000\n"
+                       "+.1 < P. 1:1001(1000) ack 1 win 65535\n";
+    CliRun r = cli({"packetdrill", write(d, "late.pkt", late)});
+    CHECK(r.code == 1);
+    CHECK(has(r.out, ":8: the blocking call had not returned by 0.154000"));
+    // A call that would block on a line that is not a blocking call.
+    CliRun b = cli({"packetdrill", write(d, "hang.pkt", std::string(kListen) + "+0 read(4, ..., 1000) = 1000\n")});
+    CHECK(has(b.out, ":8: read() would block"));
+}
+
+TEST_CASE("packetdrill: sysctls set the host's TCP, and the ones without an equivalent are listed") {
+    ScratchDir d;
+    // With tcp_sack=0 the SYN-ACK carries no SACK-permitted even though the SYN offers it.
+    std::string s = write(d, "nosack.pkt",
+                          "`sysctl -q net.ipv4.tcp_sack=0 net.ipv4.tcp_early_retrans=4`\n"
+                          "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+                          "+0 bind(3, ..., ...) = 0\n"
+                          "+0 listen(3, 1) = 0\n"
+                          "+0 < S 0:0(0) win 65535 <mss 1000,sackOK>\n"
+                          "+0 > S. 0:0(0) ack 1 <mss 1460>\n");
+    CliRun r = cli({"packetdrill", s});
+    CHECK(r.code == 0);
+    CHECK(has(r.out, "pass " + s + " (ignored: tcp_early_retrans)"));
+    // The same script without the sysctl fails: the SYN-ACK has sackOK.
+    std::string with = write(d, "sack.pkt",
+                             "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 bind(3, ..., ...) = 0\n+0 listen(3, 1) = 0\n"
+                             "+0 < S 0:0(0) win 65535 <mss 1000,sackOK>\n+0 > S. 0:0(0) ack 1 <mss 1460>\n");
+    CliRun f = cli({"packetdrill", with});
+    CHECK(f.code == 1);
+    CHECK(has(f.out, "options <mss 1460,nop,nop,sackOK>, expected <mss 1460>"));
+}
+
+TEST_CASE("packetdrill: TS val is compared within the tolerance from the offset of the first, TS ecr exactly") {
+    ScratchDir d;
+    std::string head =
+        "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 bind(3, ..., ...) = 0\n+0 listen(3, 1) = 0\n"
+        "+0 < S 0:0(0) win 65535 <mss 1000,TS val 100 ecr 0>\n"
+        "+0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,TS val 500 ecr 100>\n"
+        "+.1 < . 1:1(0) ack 1 win 65535 <nop,nop,TS val 200 ecr 500>\n"
+        "+0 accept(3, ..., ...) = 4\n"
+        "+0 write(4, ..., 100) = 100\n";
+    // 100 ms later the local clock (1 ms ticks) says 600.
+    CHECK(cli({"packetdrill", write(d, "ts.pkt", head + "+0 > P. 1:101(100) ack 1 <nop,nop,TS val 600 ecr 200>\n")}).code == 0);
+    CliRun val = cli({"packetdrill", write(d, "val.pkt", head + "+0 > P. 1:101(100) ack 1 <nop,nop,TS val 650 ecr 200>\n")});
+    CHECK(has(val.out, "TS val"));
+    CliRun ecr = cli({"packetdrill", write(d, "ecr.pkt", head + "+0 > P. 1:101(100) ack 1 <nop,nop,TS val 600 ecr 199>\n")});
+    CHECK(has(ecr.out, "TS ecr"));
+}
+
+TEST_CASE("packetdrill: a script waiting for ever stops at the run's limit and says so") {
+    ScratchDir d;
+    // `*` waits for a segment at any time; the stack sends none after the handshake.
+    CliRun r = cli({"packetdrill", write(d, "wait.pkt", std::string(kListen) + "* > P. 1:2(1) ack 1\n"), "--max-events", "1000"});
+    CHECK(r.code == 1);
+    CHECK(has(r.out, "before the script's end"));
+}
