@@ -95,3 +95,32 @@ TEST_CASE("keepalive switched on after the connection is up arms its timer, and 
     h.ep.keepalive_changed(ms(300));
     CHECK_FALSE(h.timer_set(TcpTimer::keepalive));
 }
+
+TEST_CASE("reading opens the window only as far as the header can advertise: no window update that changes nothing") {
+    // Without window scaling the field carries at most 65535. A 128 KiB buffer with 100 bytes
+    // unread already advertises 65535 - 100 ... up to the field's maximum once read: reading the
+    // 100 bytes opens less than a segment and sends nothing (an ACK there would repeat the window).
+    TcpConfig c = plain_tcp();
+    c.receive_buffer = 131072;
+    EndpointHarness h(c, kIss);
+    h.ep.set_auto_read(false);
+    h.establish(kPeerIss);
+    h.deliver(EndpointHarness::from_peer(kAck | kPsh, kPeerIss + 1, kIss + 1, 100), ms(200));
+    h.take();
+    h.ep.read(100, ms(300));
+    CHECK(h.sent.empty());
+    // With a buffer the window can cover, reading a segment's worth does announce it.
+    TcpConfig small = plain_tcp();
+    small.receive_buffer = 8000;
+    EndpointHarness g(small, kIss);
+    g.ep.set_auto_read(false);
+    g.establish(kPeerIss);
+    g.deliver(EndpointHarness::from_peer(kAck | kPsh, kPeerIss + 1, kIss + 1, 4000), ms(200));
+    // The ACK of the data advertises what is left of the buffer while the data is unread.
+    REQUIRE(g.sent.size() == 1);
+    CHECK(g.sent[0].window == 4000);
+    g.take();
+    g.ep.read(4000, ms(300));
+    REQUIRE(g.sent.size() == 1);
+    CHECK(g.sent[0].window == 8000);
+}

@@ -197,7 +197,9 @@ void TcpEndpoint::read(uint64_t bytes, SimTime now) {
     }
     // Receiver SWS avoidance (RFC 1122 4.2.3.3): announce the opening only once it is worth a
     // segment, or half the buffer.
-    uint64_t free = c_->receive_buffer - unread;
+    // What could be advertised now: the free buffer, up to the largest window the header can
+    // carry (without window scaling, 65535: a buffer larger than that opens nothing more).
+    uint64_t free = std::min<uint64_t>(c_->receive_buffer - unread, uint64_t{65535} << rcv_wscale_);
     uint64_t threshold = std::min<uint64_t>(c_->receive_buffer / 2, eff_mss_);
     if (is_synchronized(state_) && free >= before + threshold) send_ack(now);
     check_invariants();

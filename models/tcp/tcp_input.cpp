@@ -376,6 +376,8 @@ void TcpEndpoint::process_data(const Packet& seg, SimTime now) {
         }
     }
     uint64_t advanced = x.rcv.add(static_cast<uint64_t>(std::max(begin, next)), static_cast<uint64_t>(end));
+    // Unread from now on: the ACK below advertises the window that is left (RFC 9293 3.8.6).
+    if (!auto_read_) x.unread += advanced;
     if (!in_order) ++x.counters.out_of_order_segments;
     // Out of order: ACK at once (the duplicate ACK tells the sender); filling a hole: ACK at once
     // too (RFC 5681 4.2); in order: delayed-ACK rules.
@@ -383,7 +385,6 @@ void TcpEndpoint::process_data(const Packet& seg, SimTime now) {
     else ack_or_delay(now, false);
     if (advanced) {
         x.counters.bytes_delivered += advanced;
-        if (!auto_read_) x.unread += advanced;
         out_.data_received(static_cast<uint64_t>(next), advanced);
     }
 }
