@@ -43,15 +43,16 @@ TEST_CASE("packetdrill: a script that passes, one that fails at its line, one un
     std::string unsup = write(d, "unsup.pkt", std::string(kListen) + "+0 ioctl(4, SIOCOUTQ, [0]) = 0\n");
     std::string broken = write(d, "broken.pkt", "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 > S. 0:0(5) ack 1\n");
     CliRun r = cli({"packetdrill", ok, bad, unsup, broken});
-    CHECK(r.code == 1);
+    CHECK(r.code == 2);  // a script that does not parse is bad input; the others still ran
     CHECK(has(r.out, "pass " + ok + "\n"));
     CHECK(has(r.out, "fail " + bad + ":9: expected P. 1:501(500) ack 1, got P. 1:1001(1000) ack 1"));
     CHECK(has(r.out, "sequence 1:1001(1000), expected 1:501(500)"));
     CHECK(has(r.out, "unsupported " + unsup + ":8: ioctl()"));
-    CHECK(has(r.out, "fail " + broken + ":2:"));
+    CHECK(has(r.out, "error " + broken + ":2:"));
     CHECK(has(r.out, "parse error"));
-    CHECK(has(r.out, "4 scripts: 1 passed, 2 failed, 1 unsupported\n"));
+    CHECK(has(r.out, "4 scripts: 1 passed, 1 failed, 1 unsupported, 1 does not parse\n"));
     CHECK(cli({"packetdrill", ok}).code == 0);
+    CHECK(cli({"packetdrill", ok, bad}).code == 1);
 }
 
 TEST_CASE("packetdrill: usage errors exit 2 and run nothing") {
