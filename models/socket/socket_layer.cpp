@@ -89,6 +89,8 @@ TcpConnection* SocketLayer::accepted(TcpConnection& c, Socket& listener) {
     auto child = std::make_unique<Socket>();
     child->kind = Socket::Kind::connection;
     child->config = listener.config;
+    child->rcvbuf_opt = listener.rcvbuf_opt;  // SO_RCVBUF reads back doubled on the child too
+    child->sndbuf_opt = listener.sndbuf_opt;
     child->port = listener.port;
     child->conn = &c;
     child->connecting = true;
@@ -143,7 +145,7 @@ SocketResult SocketLayer::connect_status(int fd) {
     if (!s) return SocketResult::fail(SocketErrno::ebadf);
     if (s->connected) return SocketResult::ok();
     if (!s->connecting) {
-        SocketErrno e = s->pending_error != SocketErrno::none ? s->pending_error : s->dead_error;
+        SocketErrno e = s->pending_error;
         s->pending_error = SocketErrno::none;
         return SocketResult::fail(e != SocketErrno::none ? e : SocketErrno::econnrefused);
     }
@@ -154,10 +156,10 @@ SocketResult SocketLayer::write(int fd, uint64_t bytes, bool more) {
     Socket* s = find(fd);
     if (!s) return SocketResult::fail(SocketErrno::ebadf);
     if (s->kind != Socket::Kind::connection) return SocketResult::fail(SocketErrno::enotconn);
-    if (s->dead_error != SocketErrno::none) {
-        // Linux reports the reset once, then EPIPE.
-        SocketErrno e = s->dead_error;
-        s->dead_error = SocketErrno::epipe;
+    if (s->pending_error != SocketErrno::none) {
+        // Linux reports the reset (or timeout) once, then EPIPE: the socket is shut down.
+        SocketErrno e = s->pending_error;
+        s->pending_error = SocketErrno::none;
         return SocketResult::fail(e);
     }
     if (s->shut_wr || !s->conn) return SocketResult::fail(SocketErrno::epipe);
@@ -183,9 +185,10 @@ SocketResult SocketLayer::read(int fd, uint64_t bytes) {
     }
     if (bytes == 0) return SocketResult::ok(0);
     if (s->peer_fin) return SocketResult::ok(0);
-    if (s->dead_error != SocketErrno::none) {
-        SocketErrno e = s->dead_error;
-        s->dead_error = SocketErrno::none;  // reported once; then the end of the stream
+    if (s->pending_error != SocketErrno::none) {
+        // tcp_recvmsg: the error once (unless a FIN came first); then the end of the stream.
+        SocketErrno e = s->pending_error;
+        s->pending_error = SocketErrno::none;
         return SocketResult::fail(e);
     }
     if (!s->conn) return SocketResult::ok(0);
@@ -390,8 +393,7 @@ void SocketLayer::on_writable(TcpConnection&) { changed(); }
 void SocketLayer::on_closed(TcpConnection& c, CloseReason r) {
     if (Socket* s = of(c)) {
         SocketErrno e = error_of(r);
-        if (s->connecting || e != SocketErrno::none) s->pending_error = e;
-        s->dead_error = e;
+        if (e != SocketErrno::none) s->pending_error = e;
         s->connecting = false;
         s->conn = nullptr;
     }

@@ -114,8 +114,9 @@ private:
         uint64_t delivered = 0, consumed = 0;
         bool peer_fin = false;             // the peer's FIN: reads return 0 once drained
         bool shut_rd = false, shut_wr = false;
-        SocketErrno pending_error = SocketErrno::none;  // SO_ERROR; a failed connection's cause
-        SocketErrno dead_error = SocketErrno::none;     // what calls on it give once it ended
+        // Linux's sk_err: why the connection failed (reset, timeout, refused), reported once by
+        // whichever of write(), read(), connect() or SO_ERROR asks first (sock_error()).
+        SocketErrno pending_error = SocketErrno::none;
         std::optional<SimTime> last_data;
         int64_t sndbuf_opt = 0, rcvbuf_opt = 0;  // as set, for getsockopt (Linux doubles them)
         bool cork = false;                 // TCP_CORK set before the connection existed
