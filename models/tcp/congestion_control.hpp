@@ -36,11 +36,14 @@ public:
     // this window". cwnd goes to the loss window; ssthresh and what an algorithm remembers of
     // the window before the loss (CUBIC's W_max) stay.
     void on_rto_keeping_ssthresh() { loss_window(); }
-    // Loss recovery is over (the recovery point was acknowledged); `flight` is what is left
-    // outstanding. The default deflates to ssthresh (RFC 6582 3.2 step 3, option 1, bounded).
+    // NewReno's fast recovery (no SACK) is over: the recovery point was acknowledged, `flight`
+    // is what is left outstanding. cwnd deflates to min(ssthresh, max(FlightSize, SMSS) + SMSS),
+    // RFC 6582 3.2 step 3 option 1: at most ssthresh, and no burst of a full ssthresh when
+    // little is in flight (tcpsim has no pacing), yet never below 2 SMSS. (With SACK, cwnd is
+    // ssthresh during recovery, RFC 6675 5, and stays there, as Linux's tcp_end_cwnd_reduction.)
     virtual void on_recovery_exit(uint64_t flight, SimTime now) {
         (void)now;
-        cwnd_ = std::max<uint64_t>(std::min(ssthresh_, flight + smss_), smss_);
+        cwnd_ = std::min(ssthresh_, std::max<uint64_t>(flight, smss_) + smss_);
     }
     // RFC 5681's Reno leaves fast recovery on the first new ACK; NewReno (RFC 6582) stays until
     // the recovery point is acknowledged and retransmits on partial ACKs.

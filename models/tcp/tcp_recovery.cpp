@@ -109,7 +109,7 @@ void TcpEndpoint::on_new_ack(uint64_t acked_bytes, uint64_t flight_before, SimTi
             if (snd_una_ >= x.recover || !x.cc->partial_ack_recovery()) {
                 // Full ACK (RFC 6582 3.2 step 3), or Reno's first new ACK: deflate, and done.
                 x.recovery = RecoveryState::open;
-                x.cc->on_recovery_exit(flight, now);
+                if (!sack_ok_) x.cc->on_recovery_exit(flight, now);
                 break;
             }
             if (sack_ok_) break;  // RFC 6675: the scoreboard and NextSeg handle partial ACKs
