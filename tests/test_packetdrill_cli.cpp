@@ -152,3 +152,33 @@ TEST_CASE("packetdrill: a script waiting for ever stops at the run's limit and s
     CHECK(r.code == 1);
     CHECK(has(r.out, "before the script's end"));
 }
+
+TEST_CASE("packetdrill: a second connection in one script is unsupported, not a confusing mismatch") {
+    ScratchDir d;
+    const std::string connect =
+        "+0 fcntl(FD, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n"
+        "+0 connect(FD, ..., ...) = -1 EINPROGRESS (Operation now in progress)\n"
+        "+0 > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>\n";
+    auto with_fd = [&](const std::string& fd) {
+        std::string s = connect;
+        for (size_t at; (at = s.find("FD")) != std::string::npos;) s.replace(at, 2, fd);
+        return s;
+    };
+    std::string one = "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n" + with_fd("3") + "+.01 < R. 0:0(0) ack 1 win 0\n";
+    CHECK(cli({"packetdrill", write(d, "one.pkt", one)}).code == 0);
+    CliRun two = cli({"packetdrill", write(d, "two.pkt", one + "+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 4\n" + with_fd("4"))});
+    CHECK(two.code == 1);
+    CHECK(has(two.out, "unsupported " + d.file("two.pkt") + ":9: a second connection"));
+}
+
+TEST_CASE("packetdrill: sendmsg's msg_iov(N) must list N iovecs") {
+    ScratchDir d;
+    auto script = [&](int n) {
+        return std::string(kListen) + "+0 sendmsg(4, {msg_name(...)=..., msg_iov(" + std::to_string(n) +
+               ")=[{..., 1000}, {..., 500}], msg_flags=0}, 0) = 1500\n+0 > . 1:1001(1000) ack 1\n";
+    };
+    CHECK(cli({"packetdrill", write(d, "two.pkt", script(2))}).code == 0);
+    CliRun r = cli({"packetdrill", write(d, "three.pkt", script(3))});
+    CHECK(r.code == 1);
+    CHECK(has(r.out, "msg_iov(3) lists 2 iovecs"));
+}

@@ -47,6 +47,7 @@ public:
     static std::string describe(const PacketSpec& s);
 
     bool local_isn_known() const { return local_isn_known_; }
+    uint32_t local_isn() const { return local_isn_; }
 
 private:
     uint32_t rel_local(uint32_t seq) const { return seq - local_isn_; }

@@ -102,6 +102,15 @@ CallOutcome ScriptSyscalls::call(const SyscallSpec& s, bool blocking_allowed) {
         int64_t flags = 0;
         if (n == "sendmsg") {
             if (a.size() < 3) return unsupported("sendmsg() without its message and flags");
+            // msg_iov(N)=[...]: N must be the number of iovecs listed (a script error otherwise).
+            if (a[1].kind == SyscallArg::Kind::structure)
+                for (const SyscallArg& f : a[1].items)
+                    if (f.kind == SyscallArg::Kind::named && f.text == "msg_iov" && f.number >= 0 && !f.items.empty() &&
+                        f.items[0].kind == SyscallArg::Kind::list && static_cast<size_t>(f.number) != f.items[0].items.size())
+                        return {CallOutcome::Kind::mismatch,
+                                "sendmsg(): msg_iov(" + std::to_string(f.number) + ") lists " +
+                                    std::to_string(f.items[0].items.size()) + " iovecs",
+                                0, SocketErrno::none};
             bytes = iovec_bytes(a[1]);
             if (!bytes) return unsupported("sendmsg() message without msg_iov lengths");
             flags = arg_number(2).value_or(-1);

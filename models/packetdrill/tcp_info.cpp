@@ -1,5 +1,7 @@
 #include "models/packetdrill/tcp_info.hpp"
 
+#include <algorithm>
+
 namespace tcpsim::packetdrill {
 
 namespace {
@@ -11,7 +13,9 @@ int linux_state(TcpState s) {
         case TcpState::SYN_RECEIVED: return 3;
         case TcpState::FIN_WAIT_1: return 4;
         case TcpState::FIN_WAIT_2: return 5;
-        case TcpState::TIME_WAIT: return 6;
+        // A socket whose connection reached TIME-WAIT reads TCP_CLOSE: Linux hands TIME-WAIT to
+        // a separate timewait sock (tcp_time_wait) and the socket itself is done (tcp_done).
+        case TcpState::TIME_WAIT: return 7;
         case TcpState::CLOSED: return 7;
         case TcpState::CLOSE_WAIT: return 8;
         case TcpState::LAST_ACK: return 9;
@@ -60,7 +64,8 @@ std::optional<double> tcp_info_field(std::string_view name, const SocketLayer& s
     if (name == "tcpi_rto") return usec(ep->rtt().rto());
     if (name == "tcpi_rtt") return usec(ep->rtt().srtt());
     if (name == "tcpi_rttvar") return usec(ep->rtt().rttvar());
-    if (name == "tcpi_backoff") return ep->rtt().backoff();
+    // icsk_backoff: the RTO's doublings, or the zero-window probe timer's (tcp_send_probe0).
+    if (name == "tcpi_backoff") return std::max(ep->rtt().backoff(), ep->persist_backoff());
     if (name == "tcpi_snd_mss") return mss;
     if (name == "tcpi_advmss") return ep->config().mss;
     if (name == "tcpi_snd_wscale") return ep->snd_wscale();
