@@ -173,6 +173,8 @@ public:
     uint64_t bytes_queued() const { return static_cast<uint64_t>(written_); }
     uint64_t bytes_acked() const { return static_cast<uint64_t>(snd_una_data()); }
     uint32_t keepalive_probes_unanswered() const { return probes_out_; }
+    // How many times the zero-window probe interval has doubled (0 when not probing).
+    uint32_t persist_backoff() const { return x_ ? x_->persist_backoff : 0; }
     RecoveryState recovery() const { return x_ ? x_->recovery : RecoveryState::open; }
     std::string_view congestion_control_name() const { return x_ ? x_->cc->name() : std::string_view(c_->cc); }
     const SackScoreboard& scoreboard() const;
