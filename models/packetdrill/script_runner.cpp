@@ -112,6 +112,15 @@ void ScriptRunner::step() {
                 schedule_step(blocked_->latest + SimTime::from_ns(1));
                 return;
             }
+            // A segment the stack sent before the script's last event that no `>` line took is
+            // an unexpected extra one. What it sends at the last event's instant or later is
+            // past the script's end (as packetdrill, which stops reading its capture there).
+            if (!outbound_.empty() && outbound_.front().at < last_) {
+                const Arrival& a = outbound_.front();
+                fail(script_.events.back(), "the stack sent " + packets_.describe(a.packet) + " at " + at_text(a.at) +
+                                                ", which no line expects (after the last > line)");
+                return;
+            }
             pass();
             return;
         }

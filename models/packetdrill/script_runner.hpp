@@ -12,7 +12,8 @@
 //   - backquoted configuration: applied (sysctls) or refused.
 // The stack's segments are matched in the order it sends them, each by the next `>` line, as
 // packetdrill reads them from its capture: a segment the script does not expect fails at the
-// next `>` line (which it does not match), one sent after the last `>` line is not looked at.
+// next `>` line (which it does not match), or at the script's end when it was sent before the
+// last event; what the stack sends at the last event's instant or later is not looked at.
 // The first failure or unsupported construct ends the run with a verdict naming the script line.
 #include <cstdint>
 #include <deque>
