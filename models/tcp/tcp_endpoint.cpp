@@ -104,7 +104,7 @@ void TcpEndpoint::connect(SimTime now) {
     last_received_ = now;
     send_syn(false, now);
     snd_nxt_ = snd_max_ = 0;
-    timing_ = !c_->timestamps;  // time the SYN (Karn: dropped if it is retransmitted)
+    timing_ = true;  // time the SYN (Karn: dropped if it is retransmitted); a SYN-ACK with a TS echo is timed by that instead
     timed_offset_ = -1;
     timed_at_ = now;
     arm_retransmit(now);
