@@ -258,9 +258,10 @@ void TcpEndpoint::input_synchronized(const Packet& seg, SimTime now) {
             break;
         default: break;
     }
-    // Data and FIN in one segment: one ACK covers both (held until the FIN is processed), as
-    // Linux acknowledges a segment once; see process_fin for the FIN's own.
-    if (seg.flags & kFin) hold_ack_ = true;
+    // Data and FIN in one segment, or data that fills the hole before a queued FIN: one ACK
+    // covers both (held until the FIN is processed), as Linux acknowledges a segment once, after
+    // merging its out-of-order queue; see process_fin for the FIN's own.
+    if ((seg.flags & kFin) || (have_fin_offset_ && !fin_received_)) hold_ack_ = true;
     if (seg.payload_len &&
         (state_ == TcpState::ESTABLISHED || state_ == TcpState::FIN_WAIT_1 || state_ == TcpState::FIN_WAIT_2)) {
         process_data(seg, now);
