@@ -9,32 +9,17 @@
 
 #include "models/scenario/world.hpp"
 #include "models/tcp/cc/cubic.hpp"
+#include "scenario_run.hpp"
 
 using namespace tcpsim;
 
 namespace {
 
-struct Outcome {
-    RunResult result;
-    Json trace;
-    const Json& app(size_t i = 0) const { return trace["summary"]["applications"][i]; }
-};
+using Outcome = test::Run;
+using test::shipped;
 
-Json shipped(const std::string& name) {
-    return load_json_file(std::string(TCPSIM_SOURCE_DIR) + "/scenarios/" + name + ".json");
-}
-
-Outcome run(const Json& doc, TraceLevel level = TraceLevel::summary) {
-    ScenarioConfig c = parse_scenario(doc, "inline");
-    std::ostringstream trace;
-    RunOptions o;
-    o.trace_out = &trace;
-    o.level = level;
-    World w(c, o);
-    Outcome r{w.run(), Json()};
-    r.trace = Json::parse(trace.str());
-    return r;
-}
+// These tests read the summary unless they ask for more.
+Outcome run(const Json& doc, TraceLevel level = TraceLevel::summary) { return test::run(doc, level); }
 
 // The "cc" records of `node` and the summary, from a JSON Lines trace; the other records (most
 // of them: segments) are skipped before parsing.

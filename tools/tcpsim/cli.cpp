@@ -19,6 +19,7 @@
 #include "models/scenario/world.hpp"
 #include "sim/core/version.hpp"
 #include "tools/tcpsim/build_commit.hpp"
+#include "tools/tcpsim/exit_codes.hpp"
 #include "tools/tcpsim/packetdrill_cli.hpp"
 #include "tools/tcpsim/sweep_cli.hpp"
 
@@ -27,11 +28,6 @@ namespace po = boost::program_options;
 namespace tcpsim {
 
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitBadInput = 2;
-constexpr int kExitInterrupted = 130;  // 128 + SIGINT, as shells report a command ended by Ctrl-C
 
 // SIGINT/SIGTERM during `run`: the handler only raises this flag (all a handler may safely do);
 // the simulator checks it before each event, the run ends there and the trace gets its summary.

@@ -16,16 +16,13 @@
 #include "models/capture/human_view.hpp"
 #include "models/packetdrill/script_session.hpp"
 #include "models/scenario/run_outputs.hpp"
+#include "tools/tcpsim/exit_codes.hpp"
 
 namespace po = boost::program_options;
 
 namespace tcpsim {
 
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitBadInput = 2;
 
 struct PacketdrillUsageError : std::runtime_error {
     using std::runtime_error::runtime_error;

@@ -23,6 +23,7 @@
 #include "sim/sweep/sweep_report.hpp"
 #include "sim/sweep/sweep_results.hpp"
 #include "sim/sweep/sweep_stats.hpp"
+#include "tools/tcpsim/exit_codes.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -30,10 +31,6 @@ namespace fs = std::filesystem;
 namespace tcpsim {
 
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitBadInput = 2;
 
 struct SweepUsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
