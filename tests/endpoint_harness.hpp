@@ -118,7 +118,11 @@ public:
 
 // A TcpConfig with the options off and delayed ACK off: segment dialogues stay short.
 inline TcpConfig plain_tcp() {
+    // The RFCs' rules (the rfc profile: RFC 1122 delayed ACKs, RFC 6298 RTO, exponential SYN
+    // back-off), with the 200 ms RTO floor the dialogues' figures were worked out with.
     TcpConfig c;
+    apply_profile(c, TcpProfile::rfc);
+    c.min_rto = SimTime::from_ms(200);
     c.timestamps = false;
     c.sack = false;
     c.window_scaling = false;

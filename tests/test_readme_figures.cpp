@@ -97,18 +97,21 @@ TEST_CASE("README figures: handshake") {
     CHECK_ROW(row, "TIME-WAIT lasting exactly " + fixed(closed - time_wait, 0) + " s");
 }
 
-TEST_CASE("README figures: syn-timeout") {
-    std::string row = readme_row("syn-timeout");
-    REQUIRE(!row.empty());
-    Run r = run("syn-timeout");
-    std::string times;
-    for (const auto& e : r.events("send", "client"))
-        if (e["flags"] == "S") times += (times.empty() ? "" : ", ") + fixed(seconds(e), 0);
-    CHECK_ROW(row, "SYNs at " + times + " s");
-    auto apps = r.events("app", "client");
-    REQUIRE(!apps.empty());
-    CHECK(apps.back()["reason"] == "connection timed out");
-    CHECK_ROW(row, "at " + fixed(seconds(apps.back()), 0) + " s the `app` event `closed` with reason `connection timed out`");
+TEST_CASE("README figures: syn-timeout and syn-timeout-rfc") {
+    for (std::string name : {"syn-timeout", "syn-timeout-rfc"}) {
+        INFO(name);
+        std::string row = readme_row(name);
+        REQUIRE(!row.empty());
+        Run r = run(name);
+        std::string times;
+        for (const auto& e : r.events("send", "client"))
+            if (e["flags"] == "S") times += (times.empty() ? "" : ", ") + fixed(seconds(e), 0);
+        CHECK_ROW(row, "SYNs at " + times + " s");
+        auto apps = r.events("app", "client");
+        REQUIRE(!apps.empty());
+        CHECK(apps.back()["reason"] == "connection timed out");
+        CHECK_ROW(row, "at " + fixed(seconds(apps.back()), 0) + " s the `app` event `closed` with reason `connection timed out`");
+    }
 }
 
 TEST_CASE("README figures: keepalive-dead-peer and keepalive-alive-peer") {

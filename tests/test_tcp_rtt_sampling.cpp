@@ -19,6 +19,10 @@ constexpr SimTime kOneWay = ms(10);
 TcpConfig config(bool timestamps) {
     TcpConfig c;  // the defaults: delayed ACK, SACK, window scaling, CUBIC
     c.timestamps = timestamps;
+    // RFC 1122's delayed ACK, so that a lone segment's ACK waits (Linux would send its first
+    // ACKs at once, in quick-ACK mode).
+    c.delayed_ack.quickack = false;
+    c.delayed_ack.adaptive = false;
     return c;
 }
 

@@ -104,10 +104,44 @@ std::vector<int64_t> syn_times(const Run& r) {
 }
 }  // namespace
 
-TEST_CASE("syn-timeout: SYNs at 0, 1, 3, 7, 15, 31, 63 s and connection timed out at 127 s") {
+TEST_CASE("syn-timeout: SYNs at 0, 1, 2, 3, 4, 5, 7, 11, 19, 35, 67 s and connection timed out at 131 s") {
+    // Linux (tcp_syn_linear_timeouts 4): the first four expiries keep the 1 s initial RTO, later
+    // ones double it: SYNs at 0, 1, 2, 3, 4, then +1 (the fifth expiry doubles to 2 s) 5, 7, 11,
+    // 19, 35, 67. Giving up is time-based: the first expiry at or past 1+2+...+64 = 127 s after
+    // the first SYN (tcp_syn_retries 6), the one 64 s after 67: 131 s.
+    Run r = run(shipped("syn-timeout"));
+    std::vector<int64_t> expected{0, 1 * kS, 2 * kS, 3 * kS, 4 * kS, 5 * kS, 7 * kS, 11 * kS, 19 * kS, 35 * kS, 67 * kS};
+    CHECK(syn_times(r) == expected);
+    Json closed = closed_event(r, "client");
+    CHECK(closed["reason"] == "connection timed out");
+    CHECK(t_ns(closed) == 131 * kS);
+    CHECK(r.app()["client"]["outcome"] == "connection timed out");
+    CHECK(r.app()["client"]["syn_retransmissions"] == 10);
+    CHECK(r.app()["server"]["outcome"] == "never opened");
+}
+
+TEST_CASE("syn-timeout with syn_retries 3: SYNs at 0, 1, 2, 3, 4, 5, 7, 11 s and the timeout at 19 s") {
+    // Measured on Linux 6.18 with tcp_syn_retries 3: the budget is 1+2+4+8 = 15 s; the expiries
+    // at 11 s (before it) and 19 s (the first past it).
+    Json doc = shipped("syn-timeout");
+    doc["tcp"] = {{"syn_retries", 3}};
+    Run r = run(doc);
+    std::vector<int64_t> expected{0, 1 * kS, 2 * kS, 3 * kS, 4 * kS, 5 * kS, 7 * kS, 11 * kS};
+    CHECK(syn_times(r) == expected);
+    Json closed = closed_event(r, "client");
+    CHECK(t_ns(closed) == 19 * kS);
+    // Without the linear timeouts Linux backs off from the first expiry and gives up at the
+    // budget itself: SYNs at 0, 1, 3, 7, the failure at 15 s (as the rfc profile).
+    doc["tcp"]["syn_linear_timeouts"] = 0;
+    Run exp = run(doc);
+    CHECK(syn_times(exp) == std::vector<int64_t>{0, 1 * kS, 3 * kS, 7 * kS});
+    CHECK(t_ns(closed_event(exp, "client")) == 15 * kS);
+}
+
+TEST_CASE("syn-timeout-rfc: SYNs at 0, 1, 3, 7, 15, 31, 63 s and connection timed out at 127 s") {
     // RFC 6298 (2.1) initial RTO 1 s, (5.5) doubled on each expiry: 1, 2, 4, 8, 16, 32 s between
     // the 7 SYNs (6 retries); the 7th expiry, 64 s after the last SYN, gives up: 63 + 64 = 127 s.
-    Run r = run(shipped("syn-timeout"));
+    Run r = run(shipped("syn-timeout-rfc"));
     std::vector<int64_t> expected{0, 1 * kS, 3 * kS, 7 * kS, 15 * kS, 31 * kS, 63 * kS};
     CHECK(syn_times(r) == expected);
     Json closed = closed_event(r, "client");
@@ -115,13 +149,12 @@ TEST_CASE("syn-timeout: SYNs at 0, 1, 3, 7, 15, 31, 63 s and connection timed ou
     CHECK(t_ns(closed) == 127 * kS);
     CHECK(r.app()["client"]["outcome"] == "connection timed out");
     CHECK(r.app()["client"]["syn_retransmissions"] == 6);
-    CHECK(r.app()["server"]["outcome"] == "never opened");
 }
 
-TEST_CASE("syn-timeout with syn_retries 2: SYNs at 0, 1, 3 s and the timeout at 7 s") {
+TEST_CASE("syn-timeout-rfc with syn_retries 2: SYNs at 0, 1, 3 s and the timeout at 7 s") {
     // Two retries: SYNs at 0, 0+1, 1+2; the third expiry comes 4 s after the last: 3 + 4 = 7 s.
-    Json doc = shipped("syn-timeout");
-    doc["tcp"] = {{"syn_retries", 2}};
+    Json doc = shipped("syn-timeout-rfc");
+    doc["tcp"]["syn_retries"] = 2;
     Run r = run(doc);
     std::vector<int64_t> expected{0, 1 * kS, 3 * kS};
     CHECK(syn_times(r) == expected);

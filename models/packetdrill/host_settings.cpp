@@ -38,8 +38,9 @@ std::vector<int64_t> to_ints(const std::string& name, const std::string& text) {
 
 }  // namespace
 
-HostSettings default_host_settings() {
+HostSettings default_host_settings(TcpProfile profile) {
     HostSettings h;
+    apply_profile(h.tcp, profile);
     // Linux's own defaults where a script does not set them (net.ipv4 sysctls of a fresh boot).
     h.tcp.syn_retries = 6;
     h.tcp.synack_retries = 5;

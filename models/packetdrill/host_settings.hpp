@@ -22,7 +22,8 @@ struct HostSettings {
 // tcpsim's defaults for a packetdrill host: TcpConfig's, with what Linux sets differently and
 // tcpsim models the same way (delayed ACK, 40 ms; SYN retries; the socket buffers of a host
 // without sysctls: tcp_rmem 131072 (default), tcp_wmem 16384).
-HostSettings default_host_settings();
+// `profile`: the TCP profile the host starts from (tcpsim packetdrill --profile).
+HostSettings default_host_settings(TcpProfile profile = TcpProfile::linux_tcp);
 
 // Applies `net.ipv4.NAME` = VALUE. Returns false (and records it in `ignored`) when tcpsim has no
 // equivalent; true when mapped, or when the value is what tcpsim does anyway (e.g. tcp_fack=0).

@@ -25,7 +25,8 @@ SocketErrno error_of(CloseReason r) {
         case CloseReason::refused: return SocketErrno::econnrefused;
         case CloseReason::connection_timed_out:
         case CloseReason::retransmit_limit:
-        case CloseReason::keepalive_timeout: return SocketErrno::etimedout;
+        case CloseReason::keepalive_timeout:
+        case CloseReason::user_timeout: return SocketErrno::etimedout;
         case CloseReason::normal:
         case CloseReason::aborted: return SocketErrno::none;
     }

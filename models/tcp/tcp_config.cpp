@@ -4,7 +4,20 @@
 
 namespace tcpsim {
 
+void apply_profile(TcpConfig& c, TcpProfile p) {
+    bool lx = p == TcpProfile::linux_tcp;
+    c.profile = p;
+    c.min_rto = lx ? SimTime::from_ms(200) : SimTime::from_s(1);  // Linux TCP_RTO_MIN; RFC 6298 (2.4)
+    c.min_rto_on_variance = lx;
+    c.syn_linear_timeouts = lx ? 4 : 0;
+    c.delayed_ack.quickack = lx;
+    c.delayed_ack.adaptive = lx;
+    c.linux_receive_window = lx;
+}
+
 TcpConfig read_tcp_config(JsonObjectReader& r, TcpConfig c) {
+    // The profile first: the keys beside it change its values one by one.
+    if (r.has("profile")) apply_profile(c, r.choice("profile", {"linux", "rfc"}, "linux") == "rfc" ? TcpProfile::rfc : TcpProfile::linux_tcp);
     c.mss = static_cast<uint32_t>(r.integer_or("mss", c.mss, 88, 65495));
     c.send_buffer = r.byte_size_or("send_buffer", c.send_buffer, 1);
     c.receive_buffer = r.byte_size_or("receive_buffer", c.receive_buffer, 1);
@@ -27,6 +40,8 @@ TcpConfig read_tcp_config(JsonObjectReader& r, TcpConfig c) {
             c.delayed_ack.max_delay = d.duration_or("max_delay", c.delayed_ack.max_delay, SimTime::from_ns(1));
             if (c.delayed_ack.max_delay > SimTime::from_ms(500))
                 d.fail("max_delay", "at most 500ms (RFC 1122 4.2.3.2)");
+            c.delayed_ack.quickack = d.boolean_or("quickack", c.delayed_ack.quickack);
+            c.delayed_ack.adaptive = d.boolean_or("adaptive", c.delayed_ack.adaptive);
             d.finish();
         }
     }
@@ -44,6 +59,10 @@ TcpConfig read_tcp_config(JsonObjectReader& r, TcpConfig c) {
     c.min_rto = r.duration_or("min_rto", c.min_rto, SimTime::from_us(1));
     c.max_rto = r.duration_or("max_rto", c.max_rto, SimTime::from_ms(1));
     if (c.max_rto < c.min_rto) r.fail("max_rto", "a duration >= min_rto (" + c.min_rto.to_string() + ")");
+    if (r.has("rto_formula")) c.min_rto_on_variance = r.choice("rto_formula", {"linux", "rfc6298"}, "linux") == "linux";
+    c.syn_linear_timeouts = static_cast<uint32_t>(r.integer_or("syn_linear_timeouts", c.syn_linear_timeouts, 0, 127));
+    c.user_timeout = r.duration_or("user_timeout", c.user_timeout, SimTime::zero());
+    if (r.has("receive_window")) c.linux_receive_window = r.choice("receive_window", {"linux", "rfc"}, "linux") == "linux";
     c.syn_retries = static_cast<uint32_t>(r.integer_or("syn_retries", c.syn_retries, 0, 127));
     c.synack_retries = static_cast<uint32_t>(r.integer_or("synack_retries", c.synack_retries, 0, 127));
     c.data_retries = static_cast<uint32_t>(r.integer_or("data_retries", c.data_retries, 1, 127));
@@ -67,6 +86,7 @@ TcpConfig read_tcp_config(JsonObjectReader& r, TcpConfig c) {
 
 Json tcp_config_to_json(const TcpConfig& c) {
     Json j;
+    j["profile"] = std::string(to_string(c.profile));
     j["mss"] = c.mss;
     j["send_buffer"] = c.send_buffer;
     j["receive_buffer"] = c.receive_buffer;
@@ -76,7 +96,11 @@ Json tcp_config_to_json(const TcpConfig& c) {
     j["timestamps"] = c.timestamps;
     j["timestamp_tick_ns"] = c.timestamp_tick.ns();
     j["nagle"] = c.nagle;
-    j["delayed_ack"] = {{"enabled", c.delayed_ack.enabled}, {"every", c.delayed_ack.every}, {"max_delay_ns", c.delayed_ack.max_delay.ns()}};
+    j["delayed_ack"] = {{"enabled", c.delayed_ack.enabled},
+                        {"every", c.delayed_ack.every},
+                        {"max_delay_ns", c.delayed_ack.max_delay.ns()},
+                        {"quickack", c.delayed_ack.quickack},
+                        {"adaptive", c.delayed_ack.adaptive}};
     if (c.isn) j["isn"] = *c.isn;
     j["cc"] = c.cc;
     j["ecn"] = c.ecn;
@@ -85,6 +109,10 @@ Json tcp_config_to_json(const TcpConfig& c) {
     j["initial_rto_ns"] = c.initial_rto.ns();
     j["min_rto_ns"] = c.min_rto.ns();
     j["max_rto_ns"] = c.max_rto.ns();
+    j["rto_formula"] = c.min_rto_on_variance ? "linux" : "rfc6298";
+    j["syn_linear_timeouts"] = c.syn_linear_timeouts;
+    j["user_timeout_ns"] = c.user_timeout.ns();
+    j["receive_window"] = c.linux_receive_window ? "linux" : "rfc";
     j["syn_retries"] = c.syn_retries;
     j["synack_retries"] = c.synack_retries;
     j["data_retries"] = c.data_retries;

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "sim/core/time.hpp"
 #include "sim/json/json_reader.hpp"
@@ -21,8 +22,19 @@ struct KeepaliveConfig {
 struct DelayedAckConfig {
     bool enabled = true;
     uint32_t every = 2;                      // ACK at least every 2nd full-sized segment (RFC 1122/5681)
-    SimTime max_delay = SimTime::from_ms(40);  // Linux's delayed-ACK timeout; RFC 1122 allows <= 500 ms
+    SimTime max_delay = SimTime::from_ms(40);  // the timeout; adaptive: where it starts (Linux TCP_ATO_MIN)
+    // Linux's quick-ACK mode: at the start of a connection (and after an idle period longer than
+    // the RTO) every segment is acknowledged at once, up to 16 of them (tcp_incr_quickack).
+    bool quickack = true;
+    // Linux's adaptive timeout (icsk_ack.ato): halves towards the gap between arriving segments,
+    // doubles when the timer fires, between max_delay and 200 ms (TCP_DELACK_MAX) or the RTT.
+    bool adaptive = true;
 };
+
+// A set of defaults for the behaviours where Linux and the RFCs part (docs/tcp.md has the table).
+// `linux`: what Linux 6.x does; `rfc`: the standards as written, no Linux-only mechanism.
+enum class TcpProfile : uint8_t { linux_tcp, rfc };
+constexpr std::string_view to_string(TcpProfile p) { return p == TcpProfile::rfc ? "rfc" : "linux"; }
 
 struct TcpConfig {
     uint32_t mss = 1460;                // the MSS option value announced; payload = min(both) - options
@@ -43,14 +55,33 @@ struct TcpConfig {
     uint32_t dupthresh = 3;             // RFC 5681 DupThresh
     uint32_t initial_cwnd_segments = 10;  // RFC 6928 IW10
     SimTime initial_rto = SimTime::from_s(1);    // RFC 6298 (2.1)
-    SimTime min_rto = SimTime::from_ms(200);     // Linux; RFC 6298 says 1 s
+    SimTime min_rto = SimTime::from_ms(200);     // Linux; RFC 6298 (2.4) says 1 s
     SimTime max_rto = SimTime::from_s(120);      // Linux TCP_RTO_MAX
+    // Where min_rto applies: true, to the variance term (Linux: RTO = SRTT + max(4*RTTVAR,
+    // min_rto)); false, to the whole RTO (RFC 6298 (2.4): RTO = max(SRTT + 4*RTTVAR, min_rto)).
+    bool min_rto_on_variance = true;
+    // Linux tcp_syn_linear_timeouts (6.5+): the first N SYN retransmissions keep the initial RTO,
+    // and connect() gives up at the first expiry past the exponential schedule's budget
+    // 1 + 2 + ... + 2^syn_retries initial RTOs (time-based, tcp_model_timeout). 0: RFC 6298 (5.5)
+    // exponential back-off from the first expiry, and give up after syn_retries retransmissions.
+    uint32_t syn_linear_timeouts = 4;
+    // TCP_USER_TIMEOUT (RFC 5482; Linux): give up on the connection once data has gone
+    // unacknowledged this long since its first timeout retransmission. Zero: off.
+    SimTime user_timeout;
+    // How the receive window is chosen and announced. Linux's (true): a read sends a window
+    // update only once the window can double (tcp_cleanup_rbuf). RFC (false): the free buffer,
+    // announced once it has grown by a segment or half the buffer (RFC 1122 4.2.3.3).
+    bool linux_receive_window = true;
     uint32_t syn_retries = 6;           // Linux tcp_syn_retries
     uint32_t synack_retries = 5;        // Linux tcp_synack_retries
     uint32_t data_retries = 15;         // Linux tcp_retries2
     SimTime msl = SimTime::from_s(30);  // TIME-WAIT lasts 2*MSL = 60 s, as Linux's fixed TIME-WAIT
     KeepaliveConfig keepalive;
+    TcpProfile profile = TcpProfile::linux_tcp;
 };
+
+// The behaviours a profile decides, set to that profile's values (the rest of `c` is kept).
+void apply_profile(TcpConfig& c, TcpProfile p);
 
 // Reads the fields present in r over `base` ("tcp" at the top level, then per-node and
 // per-application overrides).

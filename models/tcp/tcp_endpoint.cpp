@@ -10,7 +10,7 @@ namespace tcpsim {
 TcpEndpoint::TcpEndpoint(const TcpConfig& config, TcpEndpointOutput& out, TcpAddress local, TcpAddress remote,
                          uint32_t iss, uint32_t ts_offset)
     : c_(&config), out_(out), local_(local), remote_(remote),
-      rtt_(config.initial_rto, config.min_rto, config.max_rto), iss_(iss) {
+      rtt_(config.initial_rto, config.min_rto, config.max_rto, config.min_rto_on_variance), iss_(iss) {
     if (!is_congestion_control_name(config.cc))
         throw std::invalid_argument("unknown congestion control \"" + config.cc + "\"");
     // RFC 7323 2.3: the smallest shift that lets the whole receive buffer be advertised, the
@@ -26,8 +26,8 @@ TcpEndpoint::TcpEndpoint(const TcpConfig& config, TcpEndpointOutput& out, TcpAdd
 TcpEndpoint::~TcpEndpoint() = default;
 
 // An idle connection is two endpoints: what only a transfer needs belongs in TcpTransferState.
-// 312 bytes with LP64 and libstdc++ (it was 720 with the transfer state inline).
-static_assert(sizeof(TcpEndpoint) <= 312, "an idle endpoint stays small: see TcpTransferState");
+// 320 bytes with LP64 and libstdc++ (it was 720 with the transfer state inline).
+static_assert(sizeof(TcpEndpoint) <= 320, "an idle endpoint stays small: see TcpTransferState");
 
 TcpTransferState& TcpEndpoint::xfer() {
     if (!x_) {
@@ -102,6 +102,7 @@ void TcpEndpoint::connect(SimTime now) {
     if (state_ != TcpState::CLOSED) return;
     active_open_ = true;
     last_received_ = now;
+    syn_sent_at_ = now;
     send_syn(false, now);
     snd_nxt_ = snd_max_ = 0;
     timing_ = true;  // time the SYN (Karn: dropped if it is retransmitted); a SYN-ACK with a TS echo is timed by that instead
@@ -201,7 +202,16 @@ void TcpEndpoint::read(uint64_t bytes, SimTime now) {
     // carry (without window scaling, 65535: a buffer larger than that opens nothing more).
     uint64_t free = std::min<uint64_t>(c_->receive_buffer - unread, uint64_t{65535} << rcv_wscale_);
     uint64_t threshold = std::min<uint64_t>(c_->receive_buffer / 2, eff_mss_);
-    if (is_synchronized(state_) && free >= before + threshold) send_ack(now);
+    bool window_opens = c_->linux_receive_window
+                            // tcp_cleanup_rbuf: only a window at most half its largest that can
+                            // at least double ("lots" of space freed) is worth an update.
+                            ? 2 * before <= receive_window_max() && free >= 2 * before && free > 0
+                            : free >= before + threshold;
+    // Linux's tcp_cleanup_rbuf: a delayed ACK still pending when the application has read
+    // everything goes now if the data ended a write of the sender's (a short segment).
+    bool pushed_read = c_->delayed_ack.quickack && delack_armed_ && unread == 0 && x_ &&
+                       (x_->pushed >= 2 || (x_->pushed == 1 && !x_->pingpong));
+    if (is_synchronized(state_) && (window_opens || pushed_read)) send_ack(now);
     check_invariants();
 }
 
@@ -216,10 +226,7 @@ void TcpEndpoint::on_timer_fired(TcpTimer t, SimTime now) {
     switch (t) {
         case TcpTimer::retransmit: on_retransmit_timeout(now); break;
         case TcpTimer::persist: on_persist_timeout(now); break;
-        case TcpTimer::delayed_ack:
-            delack_armed_ = false;
-            if (is_synchronized(state_) && segments_unacked_ > 0) send_ack(now);
-            break;
+        case TcpTimer::delayed_ack: on_delayed_ack_timeout(now); break;
         case TcpTimer::keepalive: on_keepalive_timeout(now); break;
         case TcpTimer::time_wait:
             if (state_ == TcpState::TIME_WAIT) finish(CloseReason::normal, "2*MSL elapsed");
@@ -232,15 +239,19 @@ void TcpEndpoint::on_retransmit_timeout(SimTime now) {
     retransmit_armed_ = false;
     if (state_ == TcpState::SYN_SENT || state_ == TcpState::SYN_RECEIVED) {
         bool syn_sent = state_ == TcpState::SYN_SENT;
-        uint32_t limit = syn_sent ? c_->syn_retries : c_->synack_retries;
-        if (syn_retransmissions_ >= limit) {
+        bool linear = syn_sent && c_->syn_linear_timeouts > 0;
+        bool give_up = linear ? now - syn_sent_at_ >= syn_timeout_budget()
+                              : syn_retransmissions_ >= (syn_sent ? c_->syn_retries : c_->synack_retries);
+        if (give_up) {
             finish(CloseReason::connection_timed_out,
                    syn_sent ? "SYN retransmissions exhausted" : "SYN-ACK retransmissions exhausted");
             return;
         }
-        // RFC 6298 (5.5)-(5.6): back off, retransmit, restart the timer.
-        rtt_.back_off();
         ++syn_retransmissions_;  // and one more RTO expiry (counters())
+        // RFC 6298 (5.5)-(5.6): back off, retransmit, restart the timer. Linux keeps the initial
+        // RTO for the first syn_linear_timeouts expiries of a SYN (tcp_retransmit_timer doubles
+        // only once total_rto exceeds it), for faster connects over lossy paths.
+        if (!linear || syn_retransmissions_ > c_->syn_linear_timeouts) rtt_.back_off();
         timing_ = false;
         send_syn(!syn_sent, now);
         arm_retransmit(now);
@@ -250,8 +261,12 @@ void TcpEndpoint::on_retransmit_timeout(SimTime now) {
     if (!is_synchronized(state_) || state_ == TcpState::TIME_WAIT) return;
     if (snd_una_ >= snd_max_) return;  // everything was acknowledged meanwhile
     TcpTransferState& x = xfer();
-    if (x.retries >= c_->data_retries) {
-        finish(CloseReason::retransmit_limit, "retransmission limit reached");
+    // TCP_USER_TIMEOUT replaces the count of retransmissions (Linux's retransmits_timed_out with
+    // icsk_user_timeout). Neither sends a RST: the peer is presumed unreachable.
+    if (c_->user_timeout > SimTime::zero() ? x.retrans_stamped && user_timeout_passed(x.retrans_stamp, now)
+                                           : x.retries >= c_->data_retries) {
+        if (c_->user_timeout > SimTime::zero()) finish(CloseReason::user_timeout, "user timeout");
+        else finish(CloseReason::retransmit_limit, "retransmission limit reached");
         return;
     }
     ++x.retries;
@@ -289,7 +304,23 @@ void TcpEndpoint::on_retransmit_timeout(SimTime now) {
     send_segment(snd_una_, len, fin, now);
     snd_nxt_ = snd_una_ + len + (fin ? 1 : 0);
     arm_retransmit(now);
+    if (c_->user_timeout > SimTime::zero()) {
+        // Linux's tcp_clamp_rto_to_user_timeout: the next expiry no later than the user timeout.
+        SimTime left = x.retrans_stamp.sat_add(c_->user_timeout) - now;
+        if (left < rtt_.rto()) out_.set_timer(TcpTimer::retransmit, now.sat_add(std::max(left, SimTime::from_ms(1))));
+    }
     out_.note("rto", rtt_.rto());
+}
+
+SimTime TcpEndpoint::syn_timeout_budget() const {
+    // Linux's tcp_model_timeout: what syn_retries expiries of an exponentially backed-off timer
+    // would take, 1 + 2 + ... + 2^N initial RTOs, each step at most max_rto.
+    SimTime budget, step = c_->initial_rto;
+    for (uint32_t i = 0; i <= c_->syn_retries; ++i) {
+        budget = budget.sat_add(step);
+        step = std::min(c_->max_rto, step.sat_mul(2));
+    }
+    return budget;
 }
 
 void TcpEndpoint::on_persist_timeout(SimTime now) {
@@ -298,8 +329,14 @@ void TcpEndpoint::on_persist_timeout(SimTime now) {
     if (snd_wnd_ == 0 && written_ > snd_nxt_) {
         // Zero-window probe, as Linux sends it: an old sequence number the receiver must answer
         // with an ACK carrying its current window (RFC 9293 3.8.6.1).
-        send_probe(now, false);
         TcpTransferState& x = xfer();
+        if (x.persist_backoff == 0) x.persist_stamp = now;
+        else if (user_timeout_passed(x.persist_stamp, now)) {
+            // Linux's tcp_probe_timer: probes unanswered by an open window for the user timeout.
+            finish(CloseReason::user_timeout, "user timeout (zero-window probes)");
+            return;
+        }
+        send_probe(now, false);
         ++x.counters.zero_window_probes;
         ++x.persist_backoff;
         SimTime wait = std::min(c_->max_rto, rtt_.rto().sat_mul(int64_t{1} << std::min<uint32_t>(x.persist_backoff, 30)));
@@ -354,8 +391,12 @@ void TcpEndpoint::on_keepalive_timeout(SimTime now) {
         out_.set_timer(TcpTimer::keepalive, now.sat_add(c_->keepalive.idle));
         return;
     }
-    if (probes_out_ >= c_->keepalive.count) {
-        // RFC 1122 4.2.3.6: the peer is dead. Linux tells it so with a RST.
+    // RFC 1122 4.2.3.6: the peer is dead after `count` unanswered probes, or with a user timeout
+    // once that long has passed since it was last heard from and a probe is out (Linux's
+    // tcp_keepalive_timer). Linux tells it so with a RST.
+    bool dead = c_->user_timeout > SimTime::zero() ? probes_out_ > 0 && user_timeout_passed(last_received_, now)
+                                                   : probes_out_ >= c_->keepalive.count;
+    if (dead) {
         if (c_->keepalive.send_rst) send_active_rst(now);
         finish(CloseReason::keepalive_timeout, "keepalive timeout");
         return;

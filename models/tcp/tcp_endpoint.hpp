@@ -39,10 +39,11 @@ enum class CloseReason : uint8_t {
     retransmit_limit,     // data retransmissions exhausted (tcp_retries2)
     keepalive_timeout,    // keepalive probes unanswered
     aborted,              // the application called abort()
+    user_timeout,         // data unacknowledged for the user timeout (TCP_USER_TIMEOUT)
 };
 constexpr std::string_view to_string(CloseReason r) {
     constexpr std::string_view names[] = {"normal", "reset", "connection refused", "connection timed out",
-                                          "retransmission limit", "keepalive timeout", "aborted"};
+                                          "retransmission limit", "keepalive timeout", "aborted", "user timeout"};
     return names[static_cast<size_t>(r)];
 }
 
@@ -149,6 +150,8 @@ public:
     uint32_t rcv_nxt() const { return rcv_seq_of(rcv_next() + rcv_fin_extra()); }
     uint64_t snd_wnd() const { return snd_wnd_; }
     uint64_t rcv_wnd() const;
+    // The largest window we could advertise (Linux's window_clamp).
+    uint64_t receive_window_max() const { return std::min<uint64_t>(c_->receive_buffer, uint64_t{65535} << rcv_wscale_); }
     // Before the congestion control exists (no data yet) it would still be where init() left it.
     uint64_t cwnd() const {
         return x_ ? x_->cc->cwnd() : CongestionControl::initial_window(eff_mss_, c_->initial_cwnd_segments);
@@ -193,6 +196,7 @@ private:
     void enter_time_wait(std::string_view reason, SimTime now);
     void on_timer_fired(TcpTimer t, SimTime now);
     void on_retransmit_timeout(SimTime now);
+    SimTime syn_timeout_budget() const;
     void on_established(SimTime now, std::string_view reason);
     void on_persist_timeout(SimTime now);
     void on_keepalive_timeout(SimTime now);
@@ -243,7 +247,18 @@ private:
     void fill_header(Packet& p, SimTime now);
     uint32_t advertised_window_field();
     void arm_retransmit(SimTime now);
+    // TCP_USER_TIMEOUT: whether it has run out since `since`, and the time left of it.
+    bool user_timeout_passed(SimTime since, SimTime now) const {
+        return c_->user_timeout > SimTime::zero() && now - since >= c_->user_timeout;
+    }
+    // tcp_delayed_ack.cpp: when the receiver acknowledges (RFC 1122, or Linux's quick ACKs)
     void ack_or_delay(SimTime now, bool immediately);
+    void on_data_arrival(uint32_t len, SimTime now);
+    void on_reply_sent(SimTime now);
+    void on_ack_sent();
+    void on_delayed_ack_timeout(SimTime now);
+    void incr_quickack(TcpTransferState& x);
+    SimTime delayed_ack_timeout() const;
 
     uint32_t seq_of(int64_t offset) const { return iss_ + 1 + static_cast<uint32_t>(offset); }
     int64_t offset_of(uint32_t seq) const { return snd_una_ + static_cast<int32_t>(seq - seq_of(snd_una_)); }
@@ -278,6 +293,7 @@ private:
     uint64_t fin_offset_ = 0;      // where the peer's FIN sits (may arrive out of order)
     uint64_t rcv_adv_ = 0;         // right edge of the window we advertised (never shrinks)
     SimTime last_received_;        // keepalive
+    SimTime syn_sent_at_;          // the first SYN of an active open (Linux's time-based SYN timeout)
 
     // What the last congestion_changed() was given, as far as report_congestion() compares it.
     struct Reported {

@@ -315,7 +315,10 @@ void TcpEndpoint::process_ack(const Packet& seg, SimTime now) {
                 x_->rxt_log && x_->rxt_log->take_starting_at(x_->rto_offset))
                 ++x_->counters.spurious_retransmits;
         }
-        if (x_) x_->retries = 0;
+        if (x_) {
+            x_->retries = 0;
+            x_->retrans_stamped = false;
+        }
         on_new_ack(acked_bytes, flight_before, now);
         // RFC 6298 (5.2)/(5.3): stop the timer when all is acknowledged, else restart it.
         if (snd_una_ >= snd_max_) {
@@ -355,6 +358,9 @@ void TcpEndpoint::process_data(const Packet& seg, SimTime now) {
     end = std::min<int64_t>(end, next + static_cast<int64_t>(rcv_wnd()));
     if (end <= next) {
         ++x.counters.duplicate_segments;
+        // Linux: a duplicate means our ACK was lost; acknowledge quickly for a while
+        // (tcp_data_queue's out_of_window: tcp_enter_quickack_mode).
+        if (c_->delayed_ack.quickack) incr_quickack(x);
         if (sack_ok_ && begin >= 0) x.sack_blocks.duplicate(static_cast<uint64_t>(begin), static_cast<uint64_t>(end));
         send_ack(now);
         return;
@@ -382,6 +388,7 @@ void TcpEndpoint::process_data(const Packet& seg, SimTime now) {
     if (!in_order) ++x.counters.out_of_order_segments;
     // Out of order: ACK at once (the duplicate ACK tells the sender); filling a hole: ACK at once
     // too (RFC 5681 4.2); in order: delayed-ACK rules.
+    if (in_order) on_data_arrival(seg.payload_len, now);
     if (!in_order || had_gaps) send_ack(now);
     else ack_or_delay(now, false);
     if (advanced) {

@@ -52,6 +52,7 @@ void TcpEndpoint::fill_header(Packet& p, SimTime now) {
     if (p.flags & kAck) {
         // Every segment carries the ACK: a pending delayed ACK is done with, and so is one held
         // for the end of a segment's processing.
+        if (segments_unacked_ > 0) on_ack_sent();
         segments_unacked_ = 0;
         ack_held_ = false;
         if (delack_armed_) {
@@ -146,17 +147,6 @@ void TcpEndpoint::send_probe(SimTime now, bool with_byte) {
     out_.emit(p);
 }
 
-void TcpEndpoint::ack_or_delay(SimTime now, bool immediately) {
-    if (immediately || !c_->delayed_ack.enabled || ++segments_unacked_ >= c_->delayed_ack.every) {
-        send_ack(now);
-        return;
-    }
-    if (!delack_armed_) {
-        out_.set_timer(TcpTimer::delayed_ack, now.sat_add(c_->delayed_ack.max_delay));
-        delack_armed_ = true;
-    }
-}
-
 void TcpEndpoint::arm_retransmit(SimTime now) {
     out_.set_timer(TcpTimer::retransmit, now.sat_add(rtt_.rto()));
     retransmit_armed_ = true;
@@ -184,6 +174,10 @@ void TcpEndpoint::send_segment(int64_t offset, uint32_t len, bool fin, SimTime n
     if (offset < snd_max_) {
         remember_retransmission(offset, len, now);
         TcpTransferState& x = xfer();
+        if (!x.retrans_stamped) {
+            x.retrans_stamped = true;
+            x.retrans_stamp = now;
+        }
         ++x.counters.retransmissions;
         x.counters.bytes_retransmitted += len;
         timing_ = false;  // Karn: no RTT sample across a retransmission
@@ -192,6 +186,7 @@ void TcpEndpoint::send_segment(int64_t offset, uint32_t len, bool fin, SimTime n
         timed_offset_ = offset;
         timed_at_ = now;
     }
+    if (len && offset >= snd_max_) on_reply_sent(now);
     if (len) xfer().counters.bytes_sent += len;  // a lone FIN is no data
     snd_max_ = std::max(snd_max_, offset + len + (fin ? 1 : 0));
     out_.emit(p);

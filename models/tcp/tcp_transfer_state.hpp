@@ -55,6 +55,11 @@ struct TcpTransferState {
     // Send side.
     uint32_t retries = 0;          // consecutive expiries of the retransmission timer
     uint32_t persist_backoff = 0;
+    // The first timeout or fast retransmission since SND.UNA last advanced (Linux's
+    // retrans_stamp), and the first zero-window probe of a run of them: TCP_USER_TIMEOUT counts
+    // from there. (A tail loss probe does not start it, as Linux's does not.)
+    SimTime retrans_stamp, persist_stamp;
+    bool retrans_stamped = false;
     uint64_t unread = 0;           // delivered in order, not yet read by the application
 
     // Loss recovery.
@@ -76,6 +81,14 @@ struct TcpTransferState {
     std::unique_ptr<RetransmissionLog> rxt_log;
 
     // Receive side.
+    // Linux's ACK engine (tcp_delayed_ack.cpp): the adaptive delayed-ACK timeout (zero until the
+    // first data), when data last arrived, the estimate of the sender's segment size, quick ACKs
+    // left, whether the connection is interactive, short ("pushed") segments since the last ACK.
+    SimTime ato, lrcvtime;
+    uint32_t rcv_mss = 0;
+    uint32_t quick = 0;
+    bool pingpong = false;
+    uint8_t pushed = 0;
     ReassemblyQueue rcv;
     SackBlocks sack_blocks;
 

@@ -45,6 +45,7 @@ public:
     constexpr SimTime& operator+=(SimTime o) { ns_ += o.ns_; return *this; }
     constexpr SimTime& operator-=(SimTime o) { ns_ -= o.ns_; return *this; }
     constexpr SimTime operator*(int64_t k) const { return SimTime(ns_ * k); }
+    constexpr SimTime operator/(int64_t k) const { return SimTime(ns_ / k); }
 
     // Addition that saturates at max() instead of overflowing (timers far in the future,
     // "run until max()" loops).

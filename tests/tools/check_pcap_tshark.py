@@ -198,8 +198,9 @@ def check_scenario(tcpsim, scenario, work, totals):
         print("  duplicate ACKs: tshark %d, JSON trace %d" % (tshark_dups, json_dups))
         check(tshark_dups == json_dups, "%s: duplicate ACK counts agree" % host)
 
-        retr = [f["frame.number"] for f in frames if f["tcp.analysis.retransmission"]]
-        ooo = [f["frame.number"] for f in frames if f["tcp.analysis.out_of_order"]]
+        # What tshark makes of the segments this host sent (not of those that reached it).
+        retr = [f["frame.number"] for f, e in zip(frames, seen) if e["type"] == "send" and f["tcp.analysis.retransmission"]]
+        ooo = [f["frame.number"] for f, e in zip(frames, seen) if e["type"] == "send" and f["tcp.analysis.out_of_order"]]
         json_retr = [f["frame.number"] for f, e in zip(frames, seen) if e["type"] == "send" and e.get("retransmission")]
         # The summary's per-direction counts of the directions this host sends.
         sent_retr = sum(c[d]["retransmissions"] for c in conns for d in ("forward", "reverse")
@@ -210,6 +211,9 @@ def check_scenario(tcpsim, scenario, work, totals):
               % (len(retr), len(ooo), len(json_retr)))
         sends_retransmit = any(e["type"] == "send" and e.get("retransmission") for e in seen)
         if sends_retransmit:
+            if sorted(retr + ooo, key=int) != json_retr:
+                print("  tshark only: %s; JSON only: %s" % (sorted(set(retr + ooo) - set(json_retr), key=int),
+                                                         sorted(set(json_retr) - set(retr + ooo), key=int)))
             check(sorted(retr + ooo, key=int) == json_retr,
                   "%s (a sender): tshark's retransmission/out-of-order frames are the JSON's retransmissions" % host)
         check(len(json_retr) == sent_retr, "%s: %d retransmitting sends, as the summary counts (%d)"

@@ -36,7 +36,8 @@ po::options_description options() {
         ("output,o", po::value<std::string>(), "write each script's run as tcpsim run would, to files named from this prefix (with several scripts: PREFIX.SCRIPTNAME)")
         ("format", po::value<std::vector<std::string>>()->composing(), "json (default), jsonl, csv, pcap, pcapng, as for tcpsim run (with -o)")
         ("tolerance-usecs", po::value<std::string>(), "how far from its time an event may happen, in microseconds (default: the script's --tolerance_usecs, else 4000)")
-        ("max-events", po::value<std::string>(), "stop a script's run after this many events (default 50000000)");
+        ("max-events", po::value<std::string>(), "stop a script's run after this many events (default 50000000)")
+        ("profile", po::value<std::string>(), "the host's TCP profile before the script's settings: linux (default) or rfc");
     return d;
 }
 
@@ -84,6 +85,12 @@ int packetdrill_main(const std::vector<std::string>& args, std::ostream& out, st
             session.tolerance = SimTime::from_us(static_cast<int64_t>(parse_count("--tolerance-usecs", vm["tolerance-usecs"].as<std::string>())));
         if (vm.count("max-events")) session.max_events = parse_count("--max-events", vm["max-events"].as<std::string>());
         if (vm.count("verbose")) session.verbose = &out;
+        TcpProfile profile = TcpProfile::linux_tcp;
+        if (vm.count("profile")) {
+            std::string p = vm["profile"].as<std::string>();
+            if (p != "linux" && p != "rfc") throw PacketdrillUsageError("--profile is linux or rfc, got \"" + p + "\"");
+            profile = p == "rfc" ? TcpProfile::rfc : TcpProfile::linux_tcp;
+        }
         OutputRequest request;
         const bool files = vm.count("output") > 0;
         if (vm.count("format")) {
@@ -106,7 +113,7 @@ int packetdrill_main(const std::vector<std::string>& args, std::ostream& out, st
                 ++failed;
                 continue;
             }
-            packetdrill::HostSettings settings = packetdrill::default_host_settings();
+            packetdrill::HostSettings settings = packetdrill::default_host_settings(profile);
             ScenarioConfig scenario = packetdrill::script_scenario(script, settings);
             RunOptions ro;
             std::unique_ptr<RunOutputs> outputs;
