@@ -152,13 +152,13 @@ TEST_CASE("CUBIC after a single loss follows W(t) = C(t-K)^3 + W_max within 5%")
 
 TEST_CASE("NewReno: a loss in congestion avoidance halves the flight once, then cwnd grows one segment per RTT") {
     // Two deterministic drops: the 100th data-direction packet (in slow start) and the 1500th
-    // (by then in congestion avoidance). RFC 5681: at the second, ssthresh = FlightSize / 2
+    // (by then in congestion avoidance). RFC 5681 (the rfc profile): at the second, ssthresh = FlightSize / 2
     // (FlightSize as it was before limited transmit);
     // after recovery, equation (3) adds SMSS*SMSS/cwnd per ACK: one SMSS per round trip with
     // an ACK per segment. The path (100 Mbit/s, 20 ms RTT, 170 segments) never queues.
     Json doc = R"({
       "name": "newreno-ca-loss", "seed": 1, "duration": "4s",
-      "tcp": {"cc": "newreno", "delayed_ack": false, "timestamps": false},
+      "tcp": {"profile": "rfc", "cc": "newreno", "delayed_ack": false, "timestamps": false},
       "nodes": [{"name": "a"}, {"name": "b"}],
       "links": [{"between": ["a", "b"], "bandwidth": "100Mbps", "delay": "10ms", "queue": {"packets": 1000},
                  "forward": {"loss": {"model": "packets", "drop": [100, 1500]}}}],

@@ -40,7 +40,7 @@ TEST_CASE("packetdrill: a script that passes, one that fails at its line, one un
     std::string ok = write(d, "ok.pkt", std::string(kListen) + "+0 write(4, ..., 1000) = 1000\n+0 > P. 1:1001(1000) ack 1\n");
     // The stack sends 1000 bytes, the script says 500: fails at line 9.
     std::string bad = write(d, "bad.pkt", std::string(kListen) + "+0 write(4, ..., 1000) = 1000\n+0 > P. 1:501(500) ack 1\n");
-    std::string unsup = write(d, "unsup.pkt", std::string(kListen) + "+0 ioctl(4, SIOCOUTQ, [0]) = 0\n");
+    std::string unsup = write(d, "unsup.pkt", std::string(kListen) + "+0 ioctl(4, FIONBIO, [1]) = 0\n");
     std::string broken = write(d, "broken.pkt", "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 > S. 0:0(5) ack 1\n");
     CliRun r = cli({"packetdrill", ok, bad, unsup, broken});
     CHECK(r.code == 1);  // the others still ran

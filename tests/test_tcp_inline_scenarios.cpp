@@ -209,9 +209,12 @@ TEST_CASE("a lossy path with timestamps: the transfer takes about as long as wit
         REQUIRE(without.app().contains("completed_at"));
         CHECK(with.app()["completed_at"].get<double>() <= 2 * without.app()["completed_at"].get<double>());
         // srtt may start high (a SYN-ACK lost: the first sample holds its 1 s timeout), but no
-        // later sample of the data phase raises it above 60 ms. (At the close, a FIN the peer
-        // retransmits on its own timer acknowledges ours while echoing our FIN's timestamp from
-        // before that timeout, a sample RFC 7323 cannot tell apart: the check ends at our FIN.)
+        // later sample of the data phase holds a timeout: none raises srtt to 0.35 s. (With 30%
+        // of the ACKs lost a sample can still include the wait for the next ACK that gets through,
+        // as Linux's would; a timeout in it would add at least the 1 s initial RTO or a backed-off
+        // RTO. At the close, a FIN the peer retransmits on its own timer acknowledges ours while
+        // echoing our FIN's timestamp from before that timeout, a sample RFC 7323 cannot tell
+        // apart: the check ends at our FIN.)
         double fin_at = 1e9;
         for (const auto& e : events(with, "send", "client"))
             if (has_flag(e, 'F')) fin_at = std::min(fin_at, e["t"].get<double>());
@@ -225,7 +228,7 @@ TEST_CASE("a lossy path with timestamps: the transfer takes about as long as wit
             if (srtt > 0) last = srtt;
         }
         CHECK(changes >= 5);
-        CHECK(highest_rise < 0.06);
+        CHECK(highest_rise < 0.35);
     }
 }
 

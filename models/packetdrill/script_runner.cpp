@@ -99,6 +99,10 @@ void ScriptRunner::pass() {
 
 void ScriptRunner::step() {
     const SimTime now = sim_.now();
+    if (now < hold_until_) {  // a packet just injected is still on its way to the stack
+        schedule_step(hold_until_);
+        return;
+    }
     while (!done_) {
         if (blocked_ && retry_pending_) retry_blocked();
         if (done_) return;
@@ -234,7 +238,8 @@ bool ScriptRunner::execute(const Event& e, SimTime when) {
         // packetdrill's tun device hands the packet to the kernel before the script goes on: the
         // link takes a nanosecond, so the next event waits until the stack has processed it.
         ++idx_;
-        schedule_step(now + kInjected);
+        hold_until_ = now + kInjected;
+        schedule_step(hold_until_);
         return false;
     }
     if (const auto* s = std::get_if<SyscallSpec>(&e.action)) {
@@ -245,6 +250,8 @@ bool ScriptRunner::execute(const Event& e, SimTime when) {
         }
         ScriptSyscalls& calls = blocking ? blocked_calls_ : calls_;
         CallOutcome out = calls.call(*s, blocking);
+        for (std::string& i : calls.ignored) settings_.ignored.push_back(std::move(i));
+        calls.ignored.clear();
         SimTime base = last_;
         last_ = now;
         switch (out.kind) {

@@ -101,6 +101,7 @@ private:
     std::optional<Blocked> blocked_;
     bool retry_pending_ = false;
     bool step_pending_ = false;
+    SimTime hold_until_;  // no script event before the last injected packet has reached the stack
     SimTime step_at_;
     bool done_ = false;
     Verdict verdict_;

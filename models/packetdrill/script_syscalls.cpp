@@ -13,7 +13,9 @@ const std::map<std::string, int64_t>& constants() {
         {"SHUT_RD", 0}, {"SHUT_WR", 1}, {"SHUT_RDWR", 2},
         {"MSG_OOB", 0x1}, {"MSG_PEEK", 0x2}, {"MSG_DONTWAIT", 0x40}, {"MSG_MORE", 0x8000}, {"MSG_ZEROCOPY", 0x4000000},
         {"F_GETFL", 3}, {"F_SETFL", 4}, {"O_RDWR", 02}, {"O_NONBLOCK", 04000},
-        {"SOL_SOCKET", 1}, {"SOL_TCP", 6}, {"IPPROTO_TCP", 6}, {"SOCK_STREAM", 1},
+        {"SOL_SOCKET", 1}, {"SOL_TCP", 6}, {"IPPROTO_TCP", 6}, {"SOCK_STREAM", 1}, {"SOL_IP", 0}, {"IPPROTO_IP", 0},
+        {"SIOCINQ", 0x541B}, {"FIONREAD", 0x541B}, {"SIOCOUTQ", 0x5411},
+        {"IP_PMTUDISC_DONT", 0}, {"IP_PMTUDISC_WANT", 1}, {"IP_PMTUDISC_DO", 2}, {"IP_PMTUDISC_PROBE", 3},
     };
     return c;
 }
@@ -142,6 +144,20 @@ CallOutcome ScriptSyscalls::call(const SyscallSpec& s, bool blocking_allowed) {
         return finish(s, sockets_.shutdown(f, *how != 1, *how != 0), blocking_allowed);
     }
     if (n == "close") return finish(s, sockets_.close(f), blocking_allowed);
+    if (n == "ioctl") {
+        // SIOCINQ (FIONREAD): bytes waiting to be read; SIOCOUTQ: bytes not yet acknowledged.
+        std::optional<int64_t> req = arg_number(1);
+        if (!req || (*req != 0x541B && *req != 0x5411) || a.size() < 3) return unsupported("ioctl() request");
+        SocketResult r = *req == 0x541B ? sockets_.unread(f) : sockets_.unsent(f);
+        int64_t got = r.value;
+        if (r.error == SocketErrno::none) r.value = 0;
+        CallOutcome out = finish(s, r, blocking_allowed);
+        std::optional<int64_t> want = number(a[2]);
+        if (out.kind == CallOutcome::Kind::done && r.error == SocketErrno::none && want && *want != got)
+            return {CallOutcome::Kind::mismatch, "ioctl(" + a[1].text + ") gave " + std::to_string(got) + ", expected " + std::to_string(*want),
+                    r.value, r.error};
+        return out;
+    }
     if (n == "fcntl") {
         std::optional<int64_t> cmd = arg_number(1);
         if (cmd == 3) return finish(s, sockets_.get_flags(f), blocking_allowed);
@@ -157,9 +173,14 @@ CallOutcome ScriptSyscalls::call(const SyscallSpec& s, bool blocking_allowed) {
             return finish(s, sockets_.set_congestion_control(f, cc), blocking_allowed);
         }
         if (opt == "SO_ZEROCOPY" && n == "setsockopt") return finish(s, SocketResult::ok(), blocking_allowed);
+        // IP-level options that change nothing tcpsim models (path MTU discovery, the TOS byte):
+        // accepted, and listed with what the run ignored.
+        if ((opt == "IP_MTU_DISCOVER" || opt == "IP_TOS") && n == "setsockopt") {
+            ignored.push_back("setsockopt(" + opt + ")");
+            return finish(s, sockets_.exists(f) ? SocketResult::ok() : SocketResult::fail(SocketErrno::ebadf), blocking_allowed);
+        }
         std::optional<SocketOption> o = option(opt);
         if (!o) return unsupported(n + "(" + opt + ")");
-        if (*o == SocketOption::user_timeout) return unsupported(n + "(TCP_USER_TIMEOUT): no user timeout in tcpsim yet");
         if (n == "setsockopt") {
             int64_t v = 0;
             if (*o == SocketOption::linger) {

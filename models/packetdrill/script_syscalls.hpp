@@ -4,6 +4,7 @@
 // call made, and what it returned compared with what the line says.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "models/packetdrill/script.hpp"
 #include "models/socket/socket_layer.hpp"
@@ -32,6 +33,8 @@ public:
         written_ = 0;
         in_progress_ = false;
     }
+    // Options set that tcpsim has no counterpart of (the verdict lists them); the caller takes them.
+    std::vector<std::string> ignored;
 
 private:
     CallOutcome finish(const SyscallSpec& s, const SocketResult& r, bool blocking_allowed);

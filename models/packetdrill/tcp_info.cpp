@@ -24,7 +24,6 @@ int linux_state(TcpState s) {
     }
     return 7;
 }
-double segments(uint64_t bytes, uint32_t mss) { return mss ? static_cast<double>((bytes + mss - 1) / mss) : 0; }
 double usec(SimTime t) { return static_cast<double>(t.ns() / 1000); }
 }  // namespace
 
@@ -43,9 +42,7 @@ std::optional<double> tcp_info_field(std::string_view name, const SocketLayer& s
         switch (ep->recovery()) {
             case RecoveryState::fast: return 3;  // TCP_CA_Recovery
             case RecoveryState::rto: return 4;   // TCP_CA_Loss
-            case RecoveryState::open:
-                // TCP_CA_Disorder: duplicate ACKs or SACKed data seen, no recovery yet.
-                return ep->duplicate_acks() > 0 || !ep->scoreboard().empty() ? 1 : 0;
+            case RecoveryState::open: return ep->in_disorder() ? 1 : 0;  // TCP_CA_Disorder, TCP_CA_Open
         }
     }
     if (name == "tcpi_snd_cwnd") return static_cast<double>(ep->cwnd() / mss);
@@ -53,14 +50,14 @@ std::optional<double> tcp_info_field(std::string_view name, const SocketLayer& s
         uint64_t s = ep->ssthresh();
         return s >= CongestionControl::kInfiniteSsthresh ? 0x7fffffff : static_cast<double>(s / mss);
     }
-    if (name == "tcpi_unacked") return segments(ep->flight_size(), mss);
-    if (name == "tcpi_sacked") {
-        uint64_t sacked = 0;
-        for (const auto& r : ep->scoreboard().ranges()) sacked += static_cast<uint64_t>(r.end - r.begin);
-        return segments(sacked, mss);
-    }
+    const TcpSegmentCounts n = ep->segment_counts();
+    if (name == "tcpi_unacked") return n.unacked;
+    if (name == "tcpi_sacked") return n.sacked;
+    if (name == "tcpi_lost") return n.lost;
+    if (name == "tcpi_retrans") return n.retrans;
     if (name == "tcpi_total_retrans") return static_cast<double>(c.retransmissions);
-    if (name == "tcpi_reordering") return ep->config().dupthresh;
+    if (name == "tcpi_reordering") return n.reordering;
+    if (name == "tcpi_reord_seen") return n.reord_seen;
     if (name == "tcpi_rto") return usec(ep->rtt().rto());
     if (name == "tcpi_rtt") return usec(ep->rtt().srtt());
     if (name == "tcpi_rttvar") return usec(ep->rtt().rttvar());

@@ -285,7 +285,11 @@ SocketResult SocketLayer::setsockopt(int fd, SocketOption o, int64_t value) {
             if (value < 88 || value > 32767) return SocketResult::fail(SocketErrno::einval);
             s->config.mss = static_cast<uint32_t>(value);
             break;
-        case SocketOption::user_timeout: return SocketResult::fail(SocketErrno::enoprotoopt);
+        case SocketOption::user_timeout:
+            // TCP_USER_TIMEOUT, in milliseconds (0: off); Linux refuses a negative one.
+            if (value < 0) return SocketResult::fail(SocketErrno::einval);
+            s->config.user_timeout = SimTime::from_ms(value);
+            break;
     }
     return SocketResult::ok();
 }
@@ -313,6 +317,7 @@ SocketResult SocketLayer::getsockopt(int fd, SocketOption o, int64_t& value) {
         case SocketOption::keepidle: value = s->config.keepalive.idle.ns() / 1'000'000'000; return SocketResult::ok();
         case SocketOption::keepintvl: value = s->config.keepalive.interval.ns() / 1'000'000'000; return SocketResult::ok();
         case SocketOption::keepcnt: value = s->config.keepalive.count; return SocketResult::ok();
+        case SocketOption::user_timeout: value = s->config.user_timeout.ns() / 1'000'000; return SocketResult::ok();
         case SocketOption::nodelay: value = s->conn ? s->conn->endpoint().nodelay() : !s->config.nagle; return SocketResult::ok();
         case SocketOption::cork: value = s->conn ? s->conn->endpoint().corked() : s->cork; return SocketResult::ok();
         case SocketOption::maxseg:
@@ -323,6 +328,22 @@ SocketResult SocketLayer::getsockopt(int fd, SocketOption o, int64_t& value) {
             return SocketResult::ok();
         default: return SocketResult::fail(SocketErrno::enoprotoopt);
     }
+}
+
+SocketResult SocketLayer::unread(int fd) {
+    const Socket* s = find(fd);
+    if (!s) return SocketResult::fail(SocketErrno::ebadf);
+    if (s->kind == Socket::Kind::listening) return SocketResult::fail(SocketErrno::einval);
+    return SocketResult::ok(static_cast<int64_t>(s->delivered - s->consumed));
+}
+
+SocketResult SocketLayer::unsent(int fd) {
+    const Socket* s = find(fd);
+    if (!s) return SocketResult::fail(SocketErrno::ebadf);
+    if (s->kind == Socket::Kind::listening) return SocketResult::fail(SocketErrno::einval);
+    if (!s->conn) return SocketResult::ok(0);
+    const TcpEndpoint& ep = s->conn->endpoint();
+    return SocketResult::ok(static_cast<int64_t>(ep.bytes_queued() - ep.bytes_acked()));
 }
 
 SocketResult SocketLayer::get_flags(int fd) {

@@ -78,6 +78,8 @@ public:
     SocketResult set_congestion_control(int fd, const std::string& name);
     SocketResult getsockopt(int fd, SocketOption o, int64_t& value);
     SocketResult get_flags(int fd);             // fcntl F_GETFL: O_RDWR (2), | O_NONBLOCK (04000)
+    SocketResult unread(int fd);   // ioctl SIOCINQ: bytes received and not yet read
+    SocketResult unsent(int fd);   // ioctl SIOCOUTQ: bytes written and not yet acknowledged
     SocketResult set_flags(int fd, int64_t flags);  // fcntl F_SETFL
 
     static constexpr int64_t kO_RDWR = 02, kO_NONBLOCK = 04000;

@@ -56,6 +56,8 @@ public:
     static constexpr uint64_t kInfiniteSsthresh = UINT64_MAX / 2;  // "arbitrarily high" (RFC 5681 3.1)
     // Fast recovery without SACK inflates and deflates cwnd itself (RFC 6582 3.2).
     void set_cwnd(uint64_t w) { cwnd_ = std::max<uint64_t>(w, smss_); }
+    // Linux resets ssthresh outside a congestion event too (idle restart, cwnd validation).
+    void set_ssthresh(uint64_t s) { ssthresh_ = std::max<uint64_t>(s, 2ull * smss_); }
 
     // RFC 6928: IW = min(N*SMSS, max(2*SMSS, 14600)) for N = 10; a different N is taken as asked.
     static uint64_t initial_window(uint32_t smss, uint32_t initial_segments) {
@@ -63,8 +65,11 @@ public:
         if (initial_segments == 10) iw = std::min<uint64_t>(iw, std::max<uint64_t>(2ull * smss, 14600));
         return iw;
     }
-    void init(uint32_t smss, uint32_t initial_segments) {
+    // `abc_limit`: RFC 3465's L in segments (2, and 1 after a timeout); 0 counts every byte
+    // acknowledged, as Linux's tcp_slow_start counts every segment delivered.
+    void init(uint32_t smss, uint32_t initial_segments, uint32_t abc_limit = 2) {
         smss_ = smss;
+        abc_limit_ = abc_limit;
         cwnd_ = initial_window(smss, initial_segments);
         ssthresh_ = kInfiniteSsthresh;
         after_rto_ = false;
@@ -74,10 +79,11 @@ public:
 protected:
     // Slow start (RFC 5681 (2)) with appropriate byte counting limited to L = 2*SMSS (RFC 3465
     // 2.2), so that delayed ACKs still double cwnd each round trip, and to L = 1*SMSS in the
-    // slow start after a timeout (RFC 3465 2.3: ACKs covering much data must not burst). The
-    // part of `acked` beyond ssthresh is returned for congestion avoidance.
+    // slow start after a timeout (RFC 3465 2.3: ACKs covering much data must not burst); or,
+    // with abc_limit 0, by everything acknowledged (Linux). The part of `acked` beyond ssthresh
+    // is returned for congestion avoidance.
     uint64_t slow_start(uint64_t acked) {
-        uint64_t add = std::min<uint64_t>(acked, (after_rto_ ? 1ull : 2ull) * smss_);
+        uint64_t add = abc_limit_ == 0 ? acked : std::min<uint64_t>(acked, (after_rto_ ? 1ull : abc_limit_) * uint64_t{smss_});
         uint64_t room = ssthresh_ > cwnd_ ? ssthresh_ - cwnd_ : 0;
         uint64_t used = std::min(add, room);
         cwnd_ += used;
@@ -95,6 +101,7 @@ protected:
 
     uint64_t cwnd_ = 0, ssthresh_ = 0;
     uint32_t smss_ = 1460;
+    uint32_t abc_limit_ = 2;
     bool after_rto_ = false;
 };
 

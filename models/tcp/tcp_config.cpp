@@ -13,6 +13,13 @@ void apply_profile(TcpConfig& c, TcpProfile p) {
     c.delayed_ack.quickack = lx;
     c.delayed_ack.adaptive = lx;
     c.linux_receive_window = lx;
+    c.abc_limit = lx ? 0 : 2;
+    c.cwnd_validation = lx;
+    c.slow_start_after_idle = true;  // RFC 5681 4.1 SHOULD, and Linux's default
+    c.nagle_minshall = lx;
+    c.rack = lx;
+    c.tlp = lx;
+    c.prr = lx;
 }
 
 TcpConfig read_tcp_config(JsonObjectReader& r, TcpConfig c) {
@@ -30,6 +37,7 @@ TcpConfig read_tcp_config(JsonObjectReader& r, TcpConfig c) {
     c.timestamps = r.boolean_or("timestamps", c.timestamps);
     c.timestamp_tick = r.duration_or("timestamp_tick", c.timestamp_tick, SimTime::from_us(1));
     c.nagle = r.boolean_or("nagle", c.nagle);
+    c.nagle_minshall = r.boolean_or("nagle_minshall", c.nagle_minshall);
     if (auto v = r.optional("delayed_ack")) {
         if (v->value.is_boolean()) {
             c.delayed_ack.enabled = v->value.get<bool>();
@@ -55,6 +63,12 @@ TcpConfig read_tcp_config(JsonObjectReader& r, TcpConfig c) {
     c.ecn = r.boolean_or("ecn", c.ecn);
     c.dupthresh = static_cast<uint32_t>(r.integer_or("dupthresh", c.dupthresh, 1, 1000));
     c.initial_cwnd_segments = static_cast<uint32_t>(r.integer_or("initial_cwnd", c.initial_cwnd_segments, 1, 1000));
+    c.abc_limit = static_cast<uint32_t>(r.integer_or("abc_limit", c.abc_limit, 0, 64));
+    c.cwnd_validation = r.boolean_or("cwnd_validation", c.cwnd_validation);
+    c.slow_start_after_idle = r.boolean_or("slow_start_after_idle", c.slow_start_after_idle);
+    c.rack = r.boolean_or("rack", c.rack);
+    c.tlp = r.boolean_or("tlp", c.tlp);
+    c.prr = r.boolean_or("prr", c.prr);
     c.initial_rto = r.duration_or("initial_rto", c.initial_rto, SimTime::from_ms(1));
     c.min_rto = r.duration_or("min_rto", c.min_rto, SimTime::from_us(1));
     c.max_rto = r.duration_or("max_rto", c.max_rto, SimTime::from_ms(1));
@@ -96,6 +110,7 @@ Json tcp_config_to_json(const TcpConfig& c) {
     j["timestamps"] = c.timestamps;
     j["timestamp_tick_ns"] = c.timestamp_tick.ns();
     j["nagle"] = c.nagle;
+    j["nagle_minshall"] = c.nagle_minshall;
     j["delayed_ack"] = {{"enabled", c.delayed_ack.enabled},
                         {"every", c.delayed_ack.every},
                         {"max_delay_ns", c.delayed_ack.max_delay.ns()},
@@ -106,6 +121,12 @@ Json tcp_config_to_json(const TcpConfig& c) {
     j["ecn"] = c.ecn;
     j["dupthresh"] = c.dupthresh;
     j["initial_cwnd"] = c.initial_cwnd_segments;
+    j["abc_limit"] = c.abc_limit;
+    j["cwnd_validation"] = c.cwnd_validation;
+    j["slow_start_after_idle"] = c.slow_start_after_idle;
+    j["rack"] = c.rack;
+    j["tlp"] = c.tlp;
+    j["prr"] = c.prr;
     j["initial_rto_ns"] = c.initial_rto.ns();
     j["min_rto_ns"] = c.min_rto.ns();
     j["max_rto_ns"] = c.max_rto.ns();

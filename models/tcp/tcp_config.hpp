@@ -48,12 +48,37 @@ struct TcpConfig {
     bool timestamps = true;             // RFC 7323
     SimTime timestamp_tick = SimTime::from_ms(1);
     bool nagle = true;
+    // Nagle as Linux runs it (Minshall's variant, tcp_minshall_check): a short segment is held
+    // only while an earlier short segment is unacknowledged. Off: RFC 896/1122, held while any
+    // data is unacknowledged.
+    bool nagle_minshall = true;
     DelayedAckConfig delayed_ack;
     std::optional<uint32_t> isn;        // fixed ISN (textbook figures); else drawn from the endpoint's stream
     std::string cc = "cubic";           // congestion control: newreno | reno | cubic (Linux's default)
     bool ecn = false;                   // RFC 3168: negotiate ECN, react to CE marks
     uint32_t dupthresh = 3;             // RFC 5681 DupThresh
     uint32_t initial_cwnd_segments = 10;  // RFC 6928 IW10
+    // Slow start's growth per ACK: RFC 3465's L in segments (2; 1 after a timeout), or 0 for all
+    // that was acknowledged (Linux's tcp_slow_start, which counts every segment delivered).
+    uint32_t abc_limit = 0;
+    // Linux's congestion window validation (tcp_cwnd_validate, RFC 7661 in spirit): cwnd grows
+    // only while the sender uses it (is_cwnd_limited; in slow start while cwnd < twice the most
+    // ever in flight in the last window), and a window left unused for an RTO shrinks halfway
+    // to what was used (tcp_cwnd_application_limited). Off: every ACK grows cwnd.
+    bool cwnd_validation = true;
+    // RFC 5681 4.1 / Linux tcp_slow_start_after_idle: after sending nothing for more than an
+    // RTO, cwnd is halved once per RTO idle, down to the initial window (tcp_cwnd_restart).
+    bool slow_start_after_idle = true;
+    // RACK (RFC 8985 6; Linux tcp_recovery 1): loss detection by time, with a reordering window
+    // of min_RTT/4 that grows when D-SACKs show retransmissions were spurious; recovery sends
+    // what RACK marks lost. Needs SACK; without it, DupThresh and NewReno (RFC 5681, 6582).
+    bool rack = true;
+    // Tail loss probe (RFC 8985 7; Linux tcp_early_retrans 3): 2 SRTT after the last send with
+    // nothing heard, re-send the last segment (or send a new one) to draw an ACK. Needs RACK.
+    bool tlp = true;
+    // Proportional rate reduction (RFC 6937; Linux): how much is sent during fast recovery.
+    // Off: RFC 6675's pipe (cwnd = ssthresh from the start). With RACK.
+    bool prr = true;
     SimTime initial_rto = SimTime::from_s(1);    // RFC 6298 (2.1)
     SimTime min_rto = SimTime::from_ms(200);     // Linux; RFC 6298 (2.4) says 1 s
     SimTime max_rto = SimTime::from_s(120);      // Linux TCP_RTO_MAX

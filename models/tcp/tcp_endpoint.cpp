@@ -34,7 +34,9 @@ TcpTransferState& TcpEndpoint::xfer() {
         // The congestion control as it would be had it existed from the start: init() is all that
         // happened to it before data (here and in take_syn_options()).
         x_ = std::make_unique<TcpTransferState>(make_congestion_control(c_->cc));
-        x_->cc->init(eff_mss_, c_->initial_cwnd_segments);
+        x_->cc->init(eff_mss_, c_->initial_cwnd_segments, c_->abc_limit);
+        x_->rack.reordering = c_->dupthresh;
+        if (rtt_.has_sample()) x_->rack.min_rtt = rtt_.srtt();  // the handshake's sample
     }
     return *x_;
 }
@@ -153,7 +155,10 @@ uint64_t TcpEndpoint::send(uint64_t bytes, SimTime now) {
     uint64_t space = c_->send_buffer > buffered ? c_->send_buffer - buffered : 0;
     uint64_t n = std::min(bytes, space);
     written_ += static_cast<int64_t>(n);
-    if (n) try_send(now);
+    if (n) {
+        restart_after_idle(now);
+        try_send(now);
+    }
     check_invariants();
     return n;
 }
@@ -237,6 +242,14 @@ void TcpEndpoint::on_timer_fired(TcpTimer t, SimTime now) {
 
 void TcpEndpoint::on_retransmit_timeout(SimTime now) {
     retransmit_armed_ = false;
+    RtxMode mode = static_cast<RtxMode>(rtx_mode_);
+    rtx_mode_ = static_cast<uint8_t>(RtxMode::rto);
+    if (mode != RtxMode::rto) {
+        if (!is_synchronized(state_) || state_ == TcpState::TIME_WAIT || snd_una_ >= snd_max_) return;
+        if (mode == RtxMode::probe) on_loss_probe(now);
+        else on_reorder_timeout(now);
+        return;
+    }
     if (state_ == TcpState::SYN_SENT || state_ == TcpState::SYN_RECEIVED) {
         bool syn_sent = state_ == TcpState::SYN_SENT;
         bool linear = syn_sent && c_->syn_linear_timeouts > 0;
@@ -292,17 +305,22 @@ void TcpEndpoint::on_retransmit_timeout(SimTime now) {
     }
     // Recovery by slow start from SND.UNA (RFC 5681 (4)); no fast recovery until what is
     // outstanding now is acknowledged (RFC 6582 3.2, RFC 6675 5.1). SACKed data is skipped.
-    x.recovery = RecoveryState::rto;
-    x.recover = snd_max_;
-    x.high_rxt = snd_una_;
-    x.dupacks = 0;
-    snd_nxt_ = snd_una_;
-    int64_t data_left = written_ - snd_una_;
-    if (!x.scoreboard.empty()) data_left = std::min(data_left, x.scoreboard.next_hole(snd_una_, snd_max_data()).end - snd_una_);
-    uint32_t len = static_cast<uint32_t>(std::clamp<int64_t>(data_left, 0, eff_mss_));
-    bool fin = fin_queued_ && snd_una_ + len == written_;
-    send_segment(snd_una_, len, fin, now);
-    snd_nxt_ = snd_una_ + len + (fin ? 1 : 0);
+    if (rack_on() && x.sent) {
+        rack_on_rto(now);  // Linux: mark what is not SACKed lost, resend it under the loss window
+    } else {
+        x.recovery = RecoveryState::rto;
+        x.recover = snd_max_;
+        x.high_rxt = snd_una_;
+        x.dupacks = 0;
+        snd_nxt_ = snd_una_;
+        int64_t data_left = written_ - snd_una_;
+        if (!x.scoreboard.empty())
+            data_left = std::min(data_left, x.scoreboard.next_hole(snd_una_, snd_max_data()).end - snd_una_);
+        uint32_t len = static_cast<uint32_t>(std::clamp<int64_t>(data_left, 0, eff_mss_));
+        bool fin = fin_queued_ && snd_una_ + len == written_;
+        send_segment(snd_una_, len, fin, now);
+        snd_nxt_ = snd_una_ + len + (fin ? 1 : 0);
+    }
     arm_retransmit(now);
     if (c_->user_timeout > SimTime::zero()) {
         // Linux's tcp_clamp_rto_to_user_timeout: the next expiry no later than the user timeout.

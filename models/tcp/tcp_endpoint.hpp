@@ -82,6 +82,12 @@ struct TcpAddress {
     uint16_t port = 0;
 };
 
+// The sender's state in segments, as Linux's TCP_INFO reports it (tcpi_unacked, tcpi_sacked,
+// tcpi_lost, tcpi_retrans, tcpi_reordering, tcpi_reord_seen).
+struct TcpSegmentCounts {
+    uint32_t unacked = 0, sacked = 0, lost = 0, retrans = 0, reordering = 0, reord_seen = 0;
+};
+
 struct TcpCounters {
     uint64_t segments_sent = 0, segments_received = 0;
     uint64_t bytes_sent = 0, bytes_retransmitted = 0;
@@ -188,6 +194,9 @@ public:
     // RFC 6675 SetPipe: the sender's estimate of bytes in the network.
     uint64_t pipe() const;
     CcSample cc_sample() const;
+    TcpSegmentCounts segment_counts() const;
+    // Linux's TCP_CA_Disorder: SACKed segments or duplicate ACKs seen, outside a recovery.
+    bool in_disorder() const;
 
 private:
     // tcp_endpoint.cpp: state, application calls, timers
@@ -243,6 +252,7 @@ private:
     void send_active_rst(SimTime now);  // the connection's own: abort, keepalive timeout
     void send_probe(SimTime now, bool with_byte);
     void try_send(SimTime now);
+    void send_what_fits(SimTime now);
     void send_segment(int64_t offset, uint32_t len, bool fin, SimTime now);
     void fill_header(Packet& p, SimTime now);
     uint32_t advertised_window_field();
@@ -251,6 +261,39 @@ private:
     bool user_timeout_passed(SimTime since, SimTime now) const {
         return c_->user_timeout > SimTime::zero() && now - since >= c_->user_timeout;
     }
+    // The retransmission timer runs as the RTO, as RACK's reordering timer or as the tail loss
+    // probe's timer (Linux keeps all three in one slot too: only one is ever pending).
+    enum class RtxMode : uint8_t { rto, probe, reorder };
+    void arm_rtx_timer(RtxMode m, SimTime at);
+
+    // tcp_rack.cpp: RACK-TLP loss detection (RFC 8985), with SACK in the linux profile
+    bool rack_on() const;
+    uint64_t rack_in_flight() const;
+    void rack_begin_ack(SimTime now);
+    void rack_record_send(int64_t offset, uint32_t len, bool fin, SimTime now);
+    SimTime rack_reo_wnd() const;
+    void rack_update(int64_t prior_fack, SimTime now);
+    uint32_t rack_detect_loss(SimTime now, SimTime& wait);
+    uint32_t rack_mark_lost(SimTime now);
+    void on_reorder_timeout(SimTime now);
+    bool schedule_loss_probe(SimTime now);
+    void set_xmit_timer(SimTime now);
+    void on_loss_probe(SimTime now);
+    void tlp_on_ack(bool advanced, bool dsack, SimTime now);
+    // tcp_rack_recovery.cpp: recovery with RACK and PRR (RFC 6937)
+    void enter_rack_recovery(SimTime now);
+    void prr_reduce(uint64_t delivered, bool newly_lost, bool una_advanced);
+    void rack_send(SimTime now);
+    void rack_on_ack(bool una_advanced, uint64_t newly_sacked, bool dsack, int64_t prior_fack, uint64_t flight_before,
+                     SimTime now);
+    void rack_on_rto(SimTime now);
+
+    // tcp_cwnd_validation.cpp: whether cwnd is in use (Linux's tcp_cwnd_validate)
+    bool cwnd_limited() const;
+    uint64_t current_ssthresh() const;
+    void cwnd_validate(bool limited, SimTime now);
+    void restart_after_idle(SimTime now);
+
     // tcp_delayed_ack.cpp: when the receiver acknowledges (RFC 1122, or Linux's quick ACKs)
     void ack_or_delay(SimTime now, bool immediately);
     void on_data_arrival(uint32_t len, SimTime now);
@@ -350,6 +393,9 @@ private:
     // An ACK owed for the segment being processed, sent once at its end (release_held_ack).
     bool hold_ack_ : 1 = false;
     bool ack_held_ : 1 = false;
+    uint8_t rtx_mode_ : 2 = 0;    // RtxMode of the retransmission timer
+    bool probing_ : 1 = false;    // a tail loss probe is being sent (not a retransmission for the user timeout)
+    bool dsack_in_ack_ : 1 = false;  // the ACK being processed carried a D-SACK
 };
 
 }  // namespace tcpsim

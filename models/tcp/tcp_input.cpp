@@ -39,7 +39,7 @@ void TcpEndpoint::take_syn_options(const Packet& seg) {
     // The payload of a full segment: the smaller MSS, less the timestamp option that every
     // segment will carry (as Linux: 1460 - 12 = 1448).
     eff_mss_ = std::min(c_->mss, peer_mss_) - (ts_ok_ ? 12u : 0u);
-    if (x_) x_->cc->init(eff_mss_, c_->initial_cwnd_segments);  // else xfer() will
+    if (x_) x_->cc->init(eff_mss_, c_->initial_cwnd_segments, c_->abc_limit);  // else xfer() will
     if (ts_ok_) ts_recent_ = o.ts_val;
 }
 
@@ -133,6 +133,7 @@ void TcpEndpoint::rtt_from_echo(uint32_t ts_ecr, SimTime now) {
 
 void TcpEndpoint::rtt_sample(SimTime r) {
     rtt_.sample(r);
+    if (x_ && (x_->rack.min_rtt == SimTime::zero() || r < x_->rack.min_rtt)) x_->rack.min_rtt = r;
     rtt_sum_ = rtt_sum_.sat_add(r);
 }
 
@@ -292,13 +293,23 @@ void TcpEndpoint::process_ack(const Packet& seg, SimTime now) {
         send_ack(now);  // acknowledges something not yet sent
         return;
     }
+    // With RACK the segments the ACK delivers are collected (TcpTransferState::delivered).
+    bool rack = rack_on() && x_ && x_->sent;  // data has been sent
+    int64_t prior_fack = 0;
+    if (rack) {
+        rack_begin_ack(now);
+        prior_fack = x_->sent->highest_sacked();
+    }
+    uint64_t flight_before = static_cast<uint64_t>(std::max<int64_t>(0, snd_max_data() - snd_una_data()));
+    dsack_in_ack_ = false;
     uint64_t newly_sacked = sack_ok_ && seg.options.sack_count ? take_sack_blocks(seg, acked_to) : 0;
+    bool dsack = dsack_in_ack_;
     if (acked_to > snd_una_) {
-        uint64_t flight_before = static_cast<uint64_t>(std::max<int64_t>(0, snd_max_data() - snd_una_data()));
         int64_t data_before = snd_una_data();
         snd_una_ = acked_to;
         if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
         if (x_) x_->scoreboard.advance(snd_una_);
+        if (rack) x_->sent->acknowledged(snd_una_data(), prior_fack, x_->delivered);
         uint64_t acked_bytes = static_cast<uint64_t>(snd_una_data() - data_before);
         // RTT: from the echoed timestamp (RFC 7323 4.1), else the timed segment (Karn's rule).
         if (ts_ok_ && seg.options.has_timestamps && seg.options.ts_ecr) {
@@ -319,16 +330,23 @@ void TcpEndpoint::process_ack(const Packet& seg, SimTime now) {
             x_->retries = 0;
             x_->retrans_stamped = false;
         }
-        on_new_ack(acked_bytes, flight_before, now);
-        // RFC 6298 (5.2)/(5.3): stop the timer when all is acknowledged, else restart it.
+        if (rack) rack_on_ack(true, newly_sacked, dsack, prior_fack, flight_before, now);
+        else on_new_ack(acked_bytes, flight_before, now);
+        // RFC 6298 (5.2)/(5.3): stop the timer when all is acknowledged, else restart it (with
+        // TLP, the probe's timer where one is allowed; not over a pending RACK reordering timer).
         if (snd_una_ >= snd_max_) {
             out_.cancel_timer(TcpTimer::retransmit);
             retransmit_armed_ = false;
+        } else if (rack) {
+            if (rtx_mode_ != static_cast<uint8_t>(RtxMode::reorder) || !retransmit_armed_) set_xmit_timer(now);
         } else {
             arm_retransmit(now);
         }
         if (acked_bytes) out_.writable();
         if (state_ == TcpState::CLOSED) return;
+    } else if (rack) {
+        if (x_->delivered.segments > 0 || dsack || is_duplicate_ack(seg, acked_to, newly_sacked))
+            rack_on_ack(false, newly_sacked, dsack, prior_fack, flight_before, now);
     } else if (is_duplicate_ack(seg, acked_to, newly_sacked)) {
         on_duplicate_ack(now);
     }
@@ -345,7 +363,8 @@ void TcpEndpoint::process_ack(const Packet& seg, SimTime now) {
             if (x_) x_->persist_backoff = 0;
         }
     }
-    if (recovery() == RecoveryState::fast && sack_ok_) sack_recovery_send(now);
+    if (rack) rack_send(now);
+    else if (recovery() == RecoveryState::fast && sack_ok_) sack_recovery_send(now);
     else try_send(now);
 }
 

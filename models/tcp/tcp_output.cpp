@@ -147,9 +147,12 @@ void TcpEndpoint::send_probe(SimTime now, bool with_byte) {
     out_.emit(p);
 }
 
-void TcpEndpoint::arm_retransmit(SimTime now) {
-    out_.set_timer(TcpTimer::retransmit, now.sat_add(rtt_.rto()));
+void TcpEndpoint::arm_retransmit(SimTime now) { arm_rtx_timer(RtxMode::rto, now.sat_add(rtt_.rto())); }
+
+void TcpEndpoint::arm_rtx_timer(RtxMode m, SimTime at) {
+    out_.set_timer(TcpTimer::retransmit, at);
     retransmit_armed_ = true;
+    rtx_mode_ = static_cast<uint8_t>(m);
 }
 
 void TcpEndpoint::send_segment(int64_t offset, uint32_t len, bool fin, SimTime now) {
@@ -174,7 +177,7 @@ void TcpEndpoint::send_segment(int64_t offset, uint32_t len, bool fin, SimTime n
     if (offset < snd_max_) {
         remember_retransmission(offset, len, now);
         TcpTransferState& x = xfer();
-        if (!x.retrans_stamped) {
+        if (!x.retrans_stamped && !probing_) {
             x.retrans_stamped = true;
             x.retrans_stamp = now;
         }
@@ -187,10 +190,16 @@ void TcpEndpoint::send_segment(int64_t offset, uint32_t len, bool fin, SimTime n
         timed_at_ = now;
     }
     if (len && offset >= snd_max_) on_reply_sent(now);
+    if (len && len < eff_mss_) xfer().snd_sml = offset + len;  // the end of the last short segment (Minshall)
+    if (len) xfer().last_send = now;
     if (len) xfer().counters.bytes_sent += len;  // a lone FIN is no data
+    bool rack = rack_on();
+    bool fresh = offset + len + (fin ? 1 : 0) > snd_max_;
+    if (rack) rack_record_send(offset, len, fin, now);
     snd_max_ = std::max(snd_max_, offset + len + (fin ? 1 : 0));
     out_.emit(p);
-    if (!retransmit_armed_) arm_retransmit(now);  // RFC 6298 (5.1)
+    // RFC 6298 (5.1); with TLP, new data (re)schedules the probe instead (Linux tcp_write_xmit).
+    if (!(rack && fresh && !probing_ && schedule_loss_probe(now)) && !retransmit_armed_) arm_retransmit(now);
     if (persist_armed_) {
         out_.cancel_timer(TcpTimer::persist);
         persist_armed_ = false;
@@ -198,6 +207,20 @@ void TcpEndpoint::send_segment(int64_t offset, uint32_t len, bool fin, SimTime n
 }
 
 void TcpEndpoint::try_send(SimTime now) {
+    // Around tcp_write_xmit, as Linux: whether cwnd limited this send (tcp_cwnd_validate).
+    bool waiting = written_ > snd_nxt_;
+    uint64_t out_before = x_ ? x_->counters.bytes_sent + x_->counters.bytes_retransmitted : 0;
+    send_what_fits(now);
+    if (!waiting || !x_ || !c_->cwnd_validation) return;
+    const TcpTransferState& x = *x_;
+    bool sent = x.counters.bytes_sent + x.counters.bytes_retransmitted != out_before;
+    uint64_t flight = static_cast<uint64_t>(std::max<int64_t>(0, snd_nxt_data() - snd_una_data())) -
+                      scoreboard().sacked_in(snd_una_data(), snd_nxt_data());
+    bool limited = flight + eff_mss_ > x.cc->cwnd();
+    if (sent || limited) cwnd_validate(limited, now);
+}
+
+void TcpEndpoint::send_what_fits(SimTime now) {
     switch (state_) {
         case TcpState::ESTABLISHED:
         case TcpState::CLOSE_WAIT:
@@ -206,7 +229,7 @@ void TcpEndpoint::try_send(SimTime now) {
         case TcpState::LAST_ACK: break;
         default: return;
     }
-    if (recovery() == RecoveryState::fast && sack_ok_) {
+    if (recovery() == RecoveryState::fast && sack_ok_ && !rack_on()) {
         sack_recovery_send(now);  // RFC 6675: pipe and NextSeg decide
         if (fin_queued_ && snd_nxt_ == written_ && snd_max_ == written_) {
             send_segment(snd_nxt_, 0, true, now);
@@ -228,7 +251,8 @@ void TcpEndpoint::try_send(SimTime now) {
             // In flight: sent and neither acknowledged nor SACKed. Limited transmit (RFC 3042):
             // the first two duplicate ACKs each let one new segment go (with SACK, the SACKed
             // bytes leaving the flight do the same).
-            uint64_t flight = static_cast<uint64_t>(snd_nxt_ - snd_una_data()) - scoreboard.sacked_in(snd_una_data(), snd_nxt_);
+            uint64_t flight = rack_on() ? rack_in_flight()
+                                        : static_cast<uint64_t>(snd_nxt_ - snd_una_data()) - scoreboard.sacked_in(snd_una_data(), snd_nxt_);
             uint64_t cwnd = this->cwnd();
             if (recovery() == RecoveryState::open && !sack_ok_) cwnd += std::min<uint64_t>(duplicate_acks(), 2) * eff_mss_;
             uint64_t cwnd_room = cwnd > flight ? cwnd - flight : 0;
@@ -255,8 +279,11 @@ void TcpEndpoint::try_send(SimTime now) {
             // TCP_CORK and MSG_MORE (Linux) hold a short segment back altogether, until uncorked,
             // pushed by TCP_NODELAY, or the FIN goes.
             bool corked = (cork_ || more_) && !push_once_;
+            // Linux's Nagle is Minshall's variant (tcp_minshall_check): a short segment waits only
+            // while an earlier short one is unacknowledged, not while any data is.
+            bool idle = flight == 0 || (c_->nagle_minshall && !(x_ && x_->snd_sml > snd_una_data()));
             bool ok = full || refill || (last && fin_queued_) ||
-                      (!corked && last && (!nagle_ || flight == 0 || push_once_)) ||
+                      (!corked && last && (!nagle_ || idle || push_once_)) ||
                       (!corked && max_snd_wnd_ > 0 && len >= max_snd_wnd_ / 2);
             if (!ok) {
                 if (flight == 0 && !persist_armed_ && !retransmit_armed_) {

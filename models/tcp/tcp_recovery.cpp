@@ -13,6 +13,7 @@ uint64_t TcpEndpoint::take_sack_blocks(const Packet& seg, int64_t acked_to) {
     TcpTransferState& x = xfer();
     const TcpOptions& o = seg.options;
     uint64_t newly = 0;
+    const int64_t fack = x.sent ? x.sent->highest_sacked() : 0;  // before this ACK (reordering)
     for (int i = 0; i < o.sack_count; ++i) {
         int64_t begin = offset_of(o.sack[i].left), end = offset_of(o.sack[i].right);
         if (end <= begin || end > snd_max_) continue;  // malformed, or beyond what was sent
@@ -22,11 +23,14 @@ uint64_t TcpEndpoint::take_sack_blocks(const Packet& seg, int64_t acked_to) {
                                                     end <= offset_of(o.sack[1].right)));
         if (dsack) {
             ++x.counters.dsacks_received;
+            dsack_in_ack_ = true;
+            x.rack.dsack_seen = true;
             // Not retransmitted (or already accounted for): a duplicate made by the network.
             if (x.rxt_log) x.counters.spurious_retransmits += x.rxt_log->take_duplicated(begin, end);
             continue;
         }
         newly += x.scoreboard.add(std::max(begin, acked_to), end);
+        if (x.sent) x.sent->sacked(std::max(begin, acked_to), end, fack, x.delivered);
     }
     return newly;
 }
@@ -95,14 +99,19 @@ void TcpEndpoint::on_new_ack(uint64_t acked_bytes, uint64_t flight_before, SimTi
     // counted and the congestion control has nothing to hear.
     if (!x_ && acked_bytes == 0) return;
     TcpTransferState& x = xfer();
+    // Linux without SACK counts each duplicate ACK as a segment delivered (tcp_add_reno_sack),
+    // so the ACK that ends the run counts what it acknowledges beyond them, at least one segment
+    // (tcp_remove_reno_sacks): cwnd grows by what arrived, once.
+    if (c_->abc_limit == 0 && !sack_ok_ && x.recovery == RecoveryState::open && x.dupacks > 0 && acked_bytes > eff_mss_)
+        acked_bytes = std::max<uint64_t>(acked_bytes - std::min<uint64_t>(acked_bytes, uint64_t{x.dupacks} * eff_mss_), eff_mss_);
     x.dupacks = 0;
     switch (x.recovery) {
         case RecoveryState::open:
-            if (acked_bytes) x.cc->on_ack(acked_bytes, flight_before, now, rtt_.srtt());
+            if (acked_bytes && cwnd_limited()) x.cc->on_ack(acked_bytes, flight_before, now, rtt_.srtt());
             break;
         case RecoveryState::rto:
             if (snd_una_ >= x.recover) x.recovery = RecoveryState::open;
-            if (acked_bytes) x.cc->on_ack(acked_bytes, flight_before, now, rtt_.srtt());
+            if (acked_bytes && cwnd_limited()) x.cc->on_ack(acked_bytes, flight_before, now, rtt_.srtt());
             break;
         case RecoveryState::fast: {
             uint64_t flight = static_cast<uint64_t>(std::max<int64_t>(0, snd_max_data() - snd_una_data()));

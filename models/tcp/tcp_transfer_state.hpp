@@ -19,6 +19,7 @@
 #include "models/tcp/retransmission_log.hpp"
 #include "models/tcp/sack_blocks.hpp"
 #include "models/tcp/sack_scoreboard.hpp"
+#include "models/tcp/sent_queue.hpp"
 
 namespace tcpsim {
 
@@ -62,6 +63,15 @@ struct TcpTransferState {
     bool retrans_stamped = false;
     uint64_t unread = 0;           // delivered in order, not yet read by the application
 
+    // Congestion window validation (tcp_cwnd_validation.cpp): the most in flight in the current
+    // window of data, whether cwnd was used up in it, where that window ends; what was used of
+    // cwnd while it was not, since when; when data was last sent (idle restart).
+    uint64_t max_flight = 0, cwnd_used = 0;
+    int64_t snd_sml = 0;  // where the last short segment sent ends (Linux snd_sml, Minshall's Nagle)
+    int64_t cwnd_usage_seq = 0;
+    bool is_cwnd_limited = false;
+    SimTime cwnd_stamp, last_send;
+
     // Loss recovery.
     RecoveryState recovery = RecoveryState::open;
     bool eifel_armed = false;
@@ -75,6 +85,28 @@ struct TcpTransferState {
     int64_t rescue_rxt = -1;       // RFC 6675 RescueRxt; -1: undefined
     int64_t ecn_recover = -1;      // RFC 3168 6.1.2: no further reduction before this is acked
     SackScoreboard scoreboard;
+    // RACK-TLP (RFC 8985) and PRR (RFC 6937), for a connection with SACK under the linux profile
+    // (tcp_rack.cpp, tcp_rack_recovery.cpp). `sent` is every segment outstanding, with its
+    // transmit time; allocated with the first data sent.
+    std::unique_ptr<SentQueue> sent;
+    SentQueue::Delivered delivered;  // what the ACK being processed delivered
+    struct Rack {
+        SimTime xmit, rtt;            // RACK.xmit_ts and RACK.rtt of the most recently sent delivered
+        int64_t end = 0;              // RACK.end_seq
+        bool valid = false;           // something was delivered yet
+        bool advanced = false;        // this ACK moved it (loss detection is worth a look)
+        SimTime min_rtt;              // RACK's min_RTT
+        uint32_t reordering = 3;      // Linux tp->reordering (segments), tcpi_reordering
+        uint32_t reord_seen = 0;      // reordering events (tcpi_reord_seen)
+        uint32_t reo_wnd_steps = 1;   // the reordering window, in min_RTT/4 (RFC 8985 6.2 step 4)
+        uint32_t reo_wnd_persist = 0; // recoveries before it falls back to one step
+        bool dsack_seen = false;
+        SimTime reo_adjusted;         // when reo_wnd_steps last grew
+    } rack;
+    int64_t tlp_high = -1;            // TLP.end_seq (RFC 8985 7): snd_nxt when the probe left; -1: none
+    bool tlp_retrans = false;         // the probe was a retransmission (not new data)
+    bool fin_alone = false;           // our FIN went in a segment of its own (the last one, for TLP)
+    uint64_t prr_delivered = 0, prr_out = 0, prior_cwnd = 0;  // RFC 6937
     // Retransmissions not yet shown unneeded, to tell a D-SACK for one of them (spurious) from
     // a duplicate made by the network. Allocated at the first retransmission: most transfers
     // never retransmit.
