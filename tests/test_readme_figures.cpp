@@ -224,3 +224,65 @@ TEST_CASE("README figures: lossy-link, link-outage, dumbbell-raw") {
         CHECK_ROW(dumbbell, "`max_queue_packets` " + std::to_string(link["max_queue_packets"].get<int>()));
     }
 }
+
+TEST_CASE("README figures: socket-calls") {
+    std::string row = readme_row("socket-calls");
+    REQUIRE(!row.empty());
+    Run r = run("socket-calls", TraceLevel::segments);
+    // The three applications' connections, told apart by the client's port (49152, 49153, 49154).
+    auto sent = [&](const std::string& node, const char* port_field, int port) {
+        std::vector<Json> out;
+        for (const auto& e : r.events("send", node))
+            if (e[port_field] == port) out.push_back(e);
+        return out;
+    };
+    auto with_data = [](const std::vector<Json>& segs) {
+        std::vector<Json> out;
+        for (const auto& e : segs)
+            if (e["len"].get<int>() > 0) out.push_back(e);
+        return out;
+    };
+    auto first_flag = [](const std::vector<Json>& segs, char f) {
+        for (const auto& e : segs)
+            if (e["flags"].get<std::string>().find(f) != std::string::npos) return e;
+        return Json();
+    };
+
+    auto nodelay = with_data(sent("client", "sport", 49152));
+    REQUIRE(nodelay.size() == 20);
+    for (const auto& e : nodelay) CHECK(e["len"] == 100);
+    CHECK_ROW(row, "twenty 100-byte segments, " + fixed(seconds(nodelay.front()), 3) + " to " + fixed(seconds(nodelay.back()), 3) + " s");
+    Json fin = first_flag(sent("client", "sport", 49152), 'F');
+    REQUIRE(!fin.is_null());
+    CHECK_ROW(row, "the FIN at " + fixed(seconds(fin), 3) + " s");
+    auto answer = with_data(sent("server", "dport", 49152));
+    REQUIRE(answer.size() == 1);
+    CHECK_ROW(row, "the server's " + std::to_string(answer[0]["len"].get<int>()) + " bytes at " + fixed(seconds(answer[0]), 3) + " s");
+
+    auto nagle = with_data(sent("client", "sport", 49153));
+    std::string sizes;
+    for (const auto& e : nagle) sizes += (sizes.empty() ? "" : ", ") + std::to_string(e["len"].get<int>());
+    CHECK_ROW(row, "as " + std::to_string(nagle.size()) + " segments (" + sizes + " bytes)");
+
+    // The slow reader's window: the first zero, then each reopening after a zero.
+    double zero = -1;
+    std::vector<std::pair<double, int>> reopened;
+    int last = -1;
+    for (const auto& e : sent("server", "dport", 49154)) {
+        int win = e["win"].get<int>();
+        if (win == 0 && zero < 0) zero = seconds(e);
+        if (last == 0 && win > 0) reopened.emplace_back(seconds(e), win);
+        last = win;
+    }
+    CHECK_ROW(row, "`win 0` from " + fixed(zero, 3) + " s");
+    const Json& slow = r.summary()["applications"][2];
+    CHECK_ROW(row, "`zero_window_probes` " + std::to_string(slow["client"]["zero_window_probes"].get<int>()));
+    REQUIRE(reopened.size() == 4);
+    CHECK(reopened[0].second == reopened[1].second);
+    CHECK(reopened[1].second == reopened[2].second);
+    CHECK_ROW(row, "`win " + std::to_string(reopened[0].second) + "` at " + fixed(reopened[0].first, 3) + ", " +
+                       fixed(reopened[1].first, 3) + ", " + fixed(reopened[2].first, 3) + " s, `win " +
+                       std::to_string(reopened[3].second) + "` at " + fixed(reopened[3].first, 3) + " s");
+    CHECK_ROW(row, "completed at " + fixed(slow["completed_at"].get<double>(), 2) + " s");
+    for (const Json& app : r.summary()["applications"]) CHECK(app["streams_intact"] == true);
+}

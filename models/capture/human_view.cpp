@@ -98,6 +98,7 @@ void HumanView::record(const TraceFields& r) {
         line += " app ";
         line += r.string("event");
         if (!r.string("reason").empty()) line += std::string(": ") + std::string(r.string("reason"));
+        if (!r.string("call").empty()) line += std::string(": ") + std::string(r.string("call"));
     } else if (type == "timer") {
         line += " timer ";
         line += r.string("timer");

@@ -83,6 +83,13 @@ inline constexpr uint64_t kMaxScriptSegments = 2'000'000;
 // breadth-first search each: refused when (such nodes) x (nodes + 2 x links) exceeds this
 // (a chain of 10,000 routers: 3 x 10^8, refused; a 49,999-pair dumbbell: 6 x 10^5).
 inline constexpr uint64_t kMaxRoutingWork = 50'000'000;
+// Socket calls of "calls" applications: entries in one side's list (each is kept in memory), and
+// calls made in all applications together, counting each repetition and each of "connections"
+// (each is an event at its time; none is scheduled ahead). One write or read moves at most
+// kMaxCallBytes, so that the bytes of every repetition add up within 64 bits.
+inline constexpr size_t kMaxCallEntries = 10'000;
+inline constexpr uint64_t kMaxCalls = 10'000'000;
+inline constexpr uint64_t kMaxCallBytes = uint64_t{1} << 40;
 inline constexpr int64_t kMaxConnectionsPerApplication = 200'000;  // "connections" of one entry
 inline constexpr uint64_t kEphemeralPorts = 65536 - 49152;           // per client, server and port
 

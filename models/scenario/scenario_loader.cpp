@@ -2,6 +2,7 @@
 #include <map>
 #include <tuple>
 
+#include "models/scenario/call_list_loader.hpp"
 #include "models/scenario/scenario_config.hpp"
 #include "models/scenario/topology_shorthand.hpp"
 
@@ -178,7 +179,7 @@ private:
 
     void read_application(const Json& v, const std::string& pointer) {
         JsonObjectReader r(v, pointer, file_);
-        std::string type = r.choice("type", {"bulk", "request_response", "idle", "segments"}, "");
+        std::string type = r.choice("type", {"bulk", "request_response", "idle", "calls", "segments"}, "");
         if (type.empty()) r.require("type");
         if (type == "segments") read_segment_script(r);
         else read_tcp_application(r, type);
@@ -193,8 +194,10 @@ private:
 
     void read_tcp_application(JsonObjectReader& r, const std::string& type) {
         TcpAppSpec a;
-        a.kind = type == "bulk" ? TcpAppSpec::Kind::bulk
-                 : type == "request_response" ? TcpAppSpec::Kind::request_response : TcpAppSpec::Kind::idle;
+        a.kind = type == "bulk"               ? TcpAppSpec::Kind::bulk
+                 : type == "request_response" ? TcpAppSpec::Kind::request_response
+                 : type == "calls"            ? TcpAppSpec::Kind::calls
+                                              : TcpAppSpec::Kind::idle;
         a.client = host_ref(r, "from");
         a.server = host_ref(r, "to");
         if (a.client == a.server) r.fail("to", "another host than \"from\"");
@@ -208,9 +211,20 @@ private:
         }
         a.start = r.duration_or("start", SimTime::zero());
         if (a.start >= c_.duration) r.fail("start", "a time before the end of the run (" + c_.duration.to_string() + ")");
-        if (r.has("close_at")) a.close_at = r.duration("close_at", a.start);
-        if (r.has("abort_at")) a.abort_at = r.duration("abort_at", a.start);
-        if (a.kind == TcpAppSpec::Kind::bulk) {
+        if (a.kind == TcpAppSpec::Kind::calls) {
+            // The lists say when each side closes; two ways to say it could disagree.
+            for (const char* key : {"close_at", "abort_at"})
+                if (r.has(key))
+                    r.fail(key, std::string("a {\"") + (key[0] == 'c' ? "close" : "abort") +
+                                    "\": true} call in \"client\" instead (a calls application's lists say when it ends)");
+        } else {
+            if (r.has("close_at")) a.close_at = r.duration("close_at", a.start);
+            if (r.has("abort_at")) a.abort_at = r.duration("abort_at", a.start);
+        }
+        if (a.kind == TcpAppSpec::Kind::calls) {
+            a.client_calls = read_call_list(r, "client", a.start, c_.duration);
+            a.server_calls = read_call_list(r, "server", a.start, c_.duration);
+        } else if (a.kind == TcpAppSpec::Kind::bulk) {
             if (r.has("bytes")) a.bytes = r.byte_size_or("bytes", 0, 1);
             a.reply_bytes = r.byte_size_or("reply_bytes", 0);
         } else if (a.kind == TcpAppSpec::Kind::request_response) {
@@ -252,6 +266,14 @@ private:
             r.fail("connections", "at most " + std::to_string(kMaxApplications) + " applications in all");
         sessions_ += static_cast<size_t>(connections);
         a.copies = static_cast<uint32_t>(connections);
+        if (a.kind == TcpAppSpec::Kind::calls) {
+            // Each connection makes the lists' calls: an event each, at its time.
+            calls_ += (calls_made(a.client_calls) + calls_made(a.server_calls)) * static_cast<uint64_t>(connections);
+            if (calls_ > kMaxCalls)
+                r.fail_here("at most " + std::to_string(kMaxCalls) +
+                            " socket calls in all calls applications together, each repetition and connection counted (this one brings the total to " +
+                            std::to_string(calls_) + ")");
+        }
         c_.applications.push_back(std::move(a));
     }
 
@@ -313,6 +335,7 @@ private:
     ScenarioConfig c_;
     std::map<std::string, uint32_t> node_index_;
     uint64_t script_segments_ = 0;
+    uint64_t calls_ = 0;  // socket calls of "calls" applications, repetitions and connections counted
     // (client, sport, server, port) of applications with a fixed sport -> the first one's pointer.
     std::map<std::tuple<uint32_t, uint16_t, uint32_t, uint16_t>, std::string> fixed_tuples_;
     // (client, server, port) -> connections from ephemeral client ports.

@@ -4,13 +4,14 @@
 #include <cstdint>
 #include <optional>
 
+#include "models/tcp/socket_call.hpp"
 #include "models/tcp/tcp_config.hpp"
 #include "sim/core/time.hpp"
 
 namespace tcpsim {
 
 struct TcpAppSpec {
-    enum class Kind { bulk, request_response, idle };
+    enum class Kind { bulk, request_response, idle, calls };
     Kind kind = Kind::bulk;
     uint32_t client = 0, server = 0;  // node indices
     uint16_t port = 5555;             // the server's
@@ -25,6 +26,8 @@ struct TcpAppSpec {
     uint64_t request = 100, response = 1000;
     uint32_t count = 1;
     SimTime think;
+    // calls: what each side's program does with its socket, and when (CallRunner).
+    CallList client_calls, server_calls;
     TcpConfig client_tcp, server_tcp;
     // "connections": how many sessions run this spec, each its own connection from its own
     // ephemeral port. One spec for all of them: the endpoints and sessions refer to it.

@@ -1,6 +1,7 @@
 #include "models/tcp/tcp_session.hpp"
 
 #include "models/network/network.hpp"
+#include "models/tcp/call_runner.hpp"
 
 namespace tcpsim {
 
@@ -8,11 +9,22 @@ namespace {
 constexpr uint64_t kUnlimited = UINT64_MAX / 4;  // "until the run ends"
 }
 
+struct TcpSession::Calls {
+    Calls(TcpSession& s, const TcpAppSpec& spec, Network& net)
+        : client(spec.client_calls, spec.start, net), server(spec.server_calls, spec.start, net),
+          client_wake(&s, kClientCalls), server_wake(&s, kServerCalls) {}
+    CallRunner client, server;
+    Timer client_wake, server_wake;
+};
+
 TcpSession::TcpSession(uint32_t index, const TcpAppSpec& spec, TcpStack& client, TcpStack& server,
                        SessionObserver& obs)
     : index_(index), spec_(spec), client_stack_(client), obs_(obs) {
     (void)server;  // its connection comes through accept()
+    if (spec.kind == TcpAppSpec::Kind::calls) calls_ = std::make_unique<Calls>(*this, spec, client.network());
 }
+
+TcpSession::~TcpSession() = default;
 
 // Two of these per idle connection, besides the endpoints: 224 bytes with LP64 and libstdc++.
 static_assert(sizeof(TcpSession) <= 224, "a session stays small");
@@ -31,6 +43,7 @@ void TcpSession::on_event(uint32_t kind, uint64_t) {
             client_.conn = &c;
             client_port_ = c.endpoint().local().port;
             client_.rec.port = client_port_;
+            if (calls_) calls_->client.attach(c);
             obs_.session_started(*this);
             break;
         }
@@ -41,13 +54,39 @@ void TcpSession::on_event(uint32_t kind, uint64_t) {
             if (client_.conn) client_.conn->abort();
             break;
         case kThinkDone: queue(client_, spec_.request, false); break;
+        case kClientCalls:
+        case kServerCalls: {
+            Side& side = kind == kClientCalls ? client_ : server_;
+            runner(side).run(client_stack_.sim().now());
+            calls_changed(side);
+            break;
+        }
     }
+}
+
+CallRunner& TcpSession::runner(const Side& side) { return is_client(side) ? calls_->client : calls_->server; }
+
+void TcpSession::calls_changed(Side& side) {
+    Simulator& sim = client_stack_.sim();
+    CallRunner& r = runner(side);
+    side.rec.written = r.written();
+    Timer& wake = is_client(side) ? calls_->client_wake : calls_->server_wake;
+    SimTime at = r.next_run(sim.now());
+    if (at == CallRunner::kNever) wake.cancel(sim);
+    else if (!wake.armed(sim) || wake.deadline() != at) wake.arm_at(sim, at);
+    // Complete once both programs have made all their calls and every byte either wrote has
+    // arrived at the other side.
+    if (completed_at_ != SideRecord::kNever || !calls_->client.done() || !calls_->server.done()) return;
+    if (client_.rec.connected_at == SideRecord::kNever || server_.rec.connected_at == SideRecord::kNever) return;
+    if (server_.rec.received == client_.rec.written && client_.rec.received == server_.rec.written)
+        completed_at_ = sim.now();
 }
 
 TcpApplication* TcpSession::accept(TcpConnection& c) {
     server_.conn = &c;
     server_.rec.existed = true;
     server_.rec.port = c.endpoint().local().port;
+    if (calls_) calls_->server.attach(c);
     return this;
 }
 
@@ -73,13 +112,19 @@ void TcpSession::push(Side& side) {
 void TcpSession::connected(Side& side, TcpConnection& c) {
     (void)c;
     side.rec.connected_at = client_stack_.sim().now();
+    if (calls_) {
+        runner(side).connected();
+        calls_changed(side);
+        return;
+    }
     if (!is_client(side)) return;
     switch (spec_.kind) {
         case TcpAppSpec::Kind::bulk:
             queue(side, spec_.bytes.value_or(kUnlimited), spec_.bytes.has_value());
             break;
         case TcpAppSpec::Kind::request_response: queue(side, spec_.request, false); break;
-        case TcpAppSpec::Kind::idle: break;
+        case TcpAppSpec::Kind::idle:
+        case TcpAppSpec::Kind::calls: break;
     }
 }
 
@@ -88,7 +133,10 @@ void TcpSession::data(Side& side, TcpConnection&, uint64_t offset, uint64_t byte
     if (offset != side.rec.received) ++side.rec.stream_errors;
     side.rec.received += bytes;
     SimTime now = client_stack_.sim().now();
-    if (spec_.kind == TcpAppSpec::Kind::bulk) {
+    if (calls_) {
+        runner(side).data(bytes);
+        calls_changed(side);
+    } else if (spec_.kind == TcpAppSpec::Kind::bulk) {
         // Complete when every byte of both streams has arrived: the upload, and the reply if
         // there is one (whichever is last; the reply is sent after the upload's FIN, but the
         // upload's last bytes may still be on their way).
@@ -117,6 +165,11 @@ void TcpSession::data(Side& side, TcpConnection&, uint64_t offset, uint64_t byte
 
 void TcpSession::peer_closed(Side& side, TcpConnection& c) {
     (void)c;
+    if (calls_) {
+        runner(side).peer_closed(client_stack_.sim().now());
+        calls_changed(side);
+        return;
+    }
     // The server answers the client's FIN: with its reply first if it has one (half-close).
     if (!is_client(side) && spec_.kind == TcpAppSpec::Kind::bulk && spec_.reply_bytes) {
         queue(side, spec_.reply_bytes, true);
@@ -124,6 +177,15 @@ void TcpSession::peer_closed(Side& side, TcpConnection& c) {
     }
     if (side.rec.to_send == 0) side.conn->close();
     else side.rec.close_when_sent = true;
+}
+
+void TcpSession::writable(Side& side) {
+    if (!calls_) {
+        push(side);
+        return;
+    }
+    runner(side).writable();
+    calls_changed(side);
 }
 
 void TcpSession::snapshot(Side& side) {
@@ -145,6 +207,10 @@ void TcpSession::side_closed(Side& side, TcpConnection&, CloseReason r) {
     side.rec.outcome = r;
     side.rec.closed_at = client_stack_.sim().now();
     side.conn = nullptr;  // the stack destroys it after this event
+    if (calls_) {
+        runner(side).detach();
+        calls_changed(side);
+    }
     check_finished();
 }
 
@@ -204,10 +270,15 @@ Json TcpSession::summary() {
     if (server_.conn) snapshot(server_);
     Json j;
     j["app"] = index_;
-    constexpr const char* kinds[] = {"bulk", "request_response", "idle"};
+    constexpr const char* kinds[] = {"bulk", "request_response", "idle", "calls"};
     j["type"] = kinds[static_cast<int>(spec_.kind)];
     j["client"] = side_json(client_.rec, client_stack_.node().name());
     j["server"] = side_json(server_.rec, client_stack_.network().node(spec_.server).name());
+    if (calls_) {
+        // What each program read: less than bytes_received when it left data unread.
+        j["client"]["bytes_read"] = calls_->client.read();
+        j["server"]["bytes_read"] = calls_->server.read();
+    }
     // Every byte once and in order, each way: nothing out of place, and all that was handed to
     // TCP by one side arrived at the other.
     bool up = client_.rec.stream_errors == 0 && server_.rec.received == client_.rec.written;

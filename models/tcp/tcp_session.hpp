@@ -1,7 +1,8 @@
 #pragma once
 // TcpSession: runs one TcpAppSpec: the client side's connection, the server side accepted for
 // it, the application behaviour of both, and what the summary reports about them (bytes each
-// way, whether each stream arrived whole and in order, times, how each side ended).
+// way, whether each stream arrived whole and in order, times, how each side ended). A "calls"
+// application's behaviour is each side's CallRunner; the session gives them their events.
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -14,6 +15,7 @@
 
 namespace tcpsim {
 
+class CallRunner;
 class TcpSession;
 
 // Told once when both sides of a session are closed.
@@ -59,10 +61,11 @@ struct SideRecord {
 // is about is told by the connection (side_of()).
 class TcpSession final : public EventTarget, public TcpApplication {
 public:
-    enum Event : uint32_t { kStart, kClose, kAbort, kThinkDone };
+    enum Event : uint32_t { kStart, kClose, kAbort, kThinkDone, kClientCalls, kServerCalls };
 
     TcpSession(uint32_t index, const TcpAppSpec& spec, TcpStack& client, TcpStack& server, SessionObserver& obs);
     TcpSession(uint32_t, TcpAppSpec&&, TcpStack&, TcpStack&, SessionObserver&) = delete;  // spec_ refers
+    ~TcpSession();
     void schedule(Simulator& sim);
     void on_event(uint32_t kind, uint64_t arg) override;
     // The server's listener hands over the connection it accepted for this session.
@@ -76,7 +79,7 @@ public:
     void on_connected(TcpConnection& c) override { connected(side_of(c), c); }
     void on_data(TcpConnection& c, uint64_t offset, uint64_t bytes) override { data(side_of(c), c, offset, bytes); }
     void on_peer_closed(TcpConnection& c) override { peer_closed(side_of(c), c); }
-    void on_writable(TcpConnection& c) override { push(side_of(c)); }
+    void on_writable(TcpConnection& c) override { writable(side_of(c)); }
     void on_closed(TcpConnection& c, CloseReason r) override { side_closed(side_of(c), c, r); }
 
 private:
@@ -92,17 +95,26 @@ private:
     void connected(Side& side, TcpConnection& c);
     void data(Side& side, TcpConnection& c, uint64_t offset, uint64_t bytes);
     void peer_closed(Side& side, TcpConnection& c);
+    void writable(Side& side);
     void side_closed(Side& side, TcpConnection& c, CloseReason r);
     void push(Side& side);
     void queue(Side& side, uint64_t bytes, bool then_close);
     void snapshot(Side& side);
     void check_finished();
+    // A "calls" application: each side's runner and the event that wakes it (only that kind has
+    // them: the other sessions stay small).
+    struct Calls;
+    CallRunner& runner(const Side& side);
+    // After anything the side's runner was told or did: its next event, the bytes it wrote, and
+    // whether the application is complete.
+    void calls_changed(Side& side);
 
     uint32_t index_;
     const TcpAppSpec& spec_;  // the scenario's, which outlives the World and its sessions
     TcpStack& client_stack_;   // the server's is reached through accept()'s connection
     SessionObserver& obs_;
     Side client_, server_;
+    std::unique_ptr<Calls> calls_;  // null unless spec_.kind is calls
     SimTime completed_at_ = SideRecord::kNever;
     uint32_t responses_done_ = 0, requests_served_ = 0;
     uint16_t client_port_ = 0;
