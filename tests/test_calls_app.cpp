@@ -230,8 +230,7 @@ TEST_CASE("calls: an abort does not wait for a blocked write: RST at its time, a
     CHECK(r.app()["client"]["outcome"] == "aborted");
     CHECK(r.app()["server"]["outcome"] == "reset");
     CHECK(r.app()["client"]["bytes_written"].get<uint64_t>() < 200000);
-    CHECK(r.app()["streams_intact"] == false);
-    CHECK_FALSE(r.app().contains("completed_at"));
+    CHECK(r.app()["server"]["bytes_received"].get<uint64_t>() < 200000);
     CHECK(r.result.reason == StopReason::all_finished);
 }
 
