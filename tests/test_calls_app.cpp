@@ -125,7 +125,8 @@ TEST_CASE("calls: with Nagle, writes made while data is unacknowledged wait and 
 }
 
 TEST_CASE("calls: a server that does not read closes the client's window, and each read reopens it") {
-    // The server's 16 KiB receive buffer is advertised whole in the SYN-ACK (16384 < 65535: no
+    // The server runs the rfc profile (RFC 1122's receive window: the free buffer, updates worth
+    // a segment). Its 16 KiB receive buffer is advertised whole in the SYN-ACK (16384 < 65535: no
     // window scaling). Its program reads nothing until 3 s: what arrives stays in the buffer, the
     // window's right edge does not move, and the server takes in exactly 16384 bytes of the
     // client's 100000, then advertises win 0 (the client probes it). At 3 s it reads 4096 bytes:
@@ -133,7 +134,7 @@ TEST_CASE("calls: a server that does not read closes the client's window, and ea
     // in before it closes again. At 5 s it reads everything, from then on as it arrives.
     Json doc = calls_scenario("calls-zero-window", {{{"at", "100ms"}, {"write", 100000}}},
                               {{{"at", "3s"}, {"read", 4096}}, {{"at", "5s"}, {"read", "all"}}});
-    doc["nodes"][1]["tcp"] = {{"receive_buffer", 16384}};
+    doc["nodes"][1]["tcp"] = {{"profile", "rfc"}, {"receive_buffer", 16384}};
     Run r = run(doc);
     uint32_t base = u32(data_segments(r, "client").at(0)["seq"]);
     CHECK(acked_before(r, "server", 3 * kS, base) == 16384);

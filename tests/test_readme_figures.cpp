@@ -282,11 +282,9 @@ TEST_CASE("README figures: socket-calls") {
     const Json& slow = r.summary()["applications"][2];
     CHECK_ROW(row, "`zero_window_probes` " + std::to_string(slow["client"]["zero_window_probes"].get<int>()));
     REQUIRE(reopened.size() == 4);
-    CHECK(reopened[0].second == reopened[1].second);
-    CHECK(reopened[1].second == reopened[2].second);
-    CHECK_ROW(row, "`win " + std::to_string(reopened[0].second) + "` at " + fixed(reopened[0].first, 3) + ", " +
-                       fixed(reopened[1].first, 3) + ", " + fixed(reopened[2].first, 3) + " s, `win " +
-                       std::to_string(reopened[3].second) + "` at " + fixed(reopened[3].first, 3) + " s");
+    std::string opens;
+    for (const auto& [t, w] : reopened) opens += (opens.empty() ? "" : ", ") + ("`win " + std::to_string(w) + "` at " + fixed(t, 3) + " s");
+    CHECK_ROW(row, opens);
     CHECK_ROW(row, "completed at " + fixed(slow["completed_at"].get<double>(), 2) + " s");
     for (const Json& app : r.summary()["applications"]) CHECK(app["streams_intact"] == true);
 }

@@ -63,22 +63,32 @@ void establish_passive(EndpointHarness& h, const PeerOffer& o, uint32_t ack_wind
 
 }  // namespace
 
-TEST_CASE("with the default config the SYN offers MSS 1460, wscale 5, SACK-permitted and timestamps") {
-    // The default receive buffer is 1 MiB = 2^20; RFC 7323 2.3: the smallest shift with
-    // 2^20 >> shift <= 65535 is 5 (2^20 >> 4 = 65536 is one too many).
+TEST_CASE("with the default config the SYN offers MSS 1460, wscale 7, SACK-permitted and timestamps") {
+    // The receive buffer may grow to 6 MiB (Linux's tcp_rmem[2]); RFC 7323 2.3: the smallest
+    // shift with 6291456 >> shift <= 65535 is 7 (>> 6 gives 98304).
     EndpointHarness h(TcpConfig{}, kIss);
     h.ep.connect(SimTime::zero());
     REQUIRE(h.sent.size() == 1);
     const Packet& syn = h.sent[0];
     CHECK(syn.flags == kSyn);
     CHECK(syn.options.mss == 1460);
-    CHECK(syn.options.wscale == 5);
+    CHECK(syn.options.wscale == 7);
     CHECK(syn.options.sack_permitted);
     CHECK(syn.options.has_timestamps);
     CHECK(syn.options.ts_val == kIss);  // 0 ticks + the per-connection offset (the ISS)
     CHECK(syn.options.ts_ecr == 0);     // nothing to echo yet (RFC 7323 3.2)
-    // RFC 7323 2.2: the SYN's window is unscaled, so at most 65535 of the 1 MiB.
-    CHECK(syn.window == 65535);
+    // RFC 7323 2.2: the SYN's window is unscaled. Linux offers half its 131072-byte initial buffer
+    // rounded down to whole segments: 44 x 1460 = 64240 (tcp_select_initial_window).
+    CHECK(syn.window == 64240);
+    // The rfc profile: the receive buffer (1 MiB) sets the scale, 5, and the window is all of it
+    // that fits the field, 65535.
+    TcpConfig rfc;
+    apply_profile(rfc, TcpProfile::rfc);
+    EndpointHarness r(rfc, kIss);
+    r.ep.connect(SimTime::zero());
+    REQUIRE(r.sent.size() == 1);
+    CHECK(r.sent[0].options.wscale == 5);
+    CHECK(r.sent[0].window == 65535);
 }
 
 TEST_CASE("the SYN-ACK echoes only the options the SYN offered: no timestamps if the SYN had none") {
@@ -94,7 +104,7 @@ TEST_CASE("the SYN-ACK echoes only the options the SYN offered: no timestamps if
     CHECK(synack.flags == (kSyn | kAck));
     CHECK_FALSE(synack.options.has_timestamps);
     CHECK(synack.options.mss == 1460);
-    CHECK(synack.options.wscale == 5);
+    CHECK(synack.options.wscale == 7);
     CHECK(synack.options.sack_permitted);
     CHECK_FALSE(h.ep.timestamps_enabled());
     h.take();
@@ -109,7 +119,9 @@ TEST_CASE("the SYN-ACK echoes only the options the SYN offered: no timestamps if
 
 TEST_CASE("a SYN offering nothing gets a SYN-ACK with only the MSS, and no side scales") {
     // RFC 7323 2.2: window scaling is on only if both SYNs carry the option; otherwise both
-    // shifts are 0, and we advertise min(1 MiB, 65535) unscaled.
+    // shifts are 0. Unscaled, Linux offers whole segments of the window space and keeps an offer
+    // that is within a segment of the free space: 64240 (44 x 1460), then 64240 - 10 after the
+    // peer's 10 bytes (__tcp_select_window).
     EndpointHarness h(TcpConfig{}, kIss);
     h.ep.listen(SimTime::zero());
     PeerOffer o;
@@ -131,7 +143,7 @@ TEST_CASE("a SYN offering nothing gets a SYN-ACK with only the MSS, and no side 
     CHECK(h.ep.snd_wnd() == 100);
     h.deliver(EndpointHarness::from_peer(kAck, kPeerIss + 1, kIss + 1, 10), ms(110));
     REQUIRE(h.sent.size() == 1);  // the ACK of the peer's first data, at once (quick-ACK mode)
-    CHECK(h.sent[0].window == 65535);
+    CHECK(h.sent[0].window == 64240 - 10);
 }
 
 TEST_CASE("the effective MSS is the smaller MSS less 12 bytes of timestamp option") {
@@ -219,14 +231,25 @@ TEST_CASE("the window in the peer's SYN is not scaled, the one in its ACK is") {
 }
 
 TEST_CASE("our advertised window is scaled by our shift once scaling is agreed") {
-    // The first ACK after the SYN-ACK offers the whole 1 MiB buffer: 2^20 >> 5 = 32768.
+    // The first ACK after the SYN-ACK offers the 64240 bytes of the SYN aligned up to the scale
+    // (Linux's __tcp_select_window): 64256 = 502 << 7. With a fixed 1 MiB buffer (the rfc
+    // profile) it offers all of it: 2^20 >> 5 = 32768.
     EndpointHarness h(TcpConfig{}, kIss);
     h.ep.connect(SimTime::zero());
     h.deliver(peer_syn(kSyn | kAck, kIss + 1, PeerOffer{}), ms(100));
     REQUIRE(h.sent.size() == 2);
     CHECK(h.sent[1].flags == kAck);
-    CHECK(h.sent[1].window == 32768);
-    CHECK(h.ep.rcv_wnd() == (uint64_t{1} << 20));
+    CHECK(h.sent[1].window == 502);
+    CHECK(h.ep.rcv_wnd() == 64256);
+
+    TcpConfig rfc;
+    apply_profile(rfc, TcpProfile::rfc);
+    EndpointHarness r(rfc, kIss);
+    r.ep.connect(SimTime::zero());
+    r.deliver(peer_syn(kSyn | kAck, kIss + 1, PeerOffer{}), ms(100));
+    REQUIRE(r.sent.size() == 2);
+    CHECK(r.sent[1].window == 32768);
+    CHECK(r.ep.rcv_wnd() == (uint64_t{1} << 20));
 }
 
 TEST_CASE("SACK is permitted only when both sides enabled it") {

@@ -72,6 +72,7 @@ TEST_CASE("the window scale is chosen for the largest receive buffer, not the in
     CHECK(h.sent[0].options.wscale == 8);
     TcpConfig d;
     d.receive_buffer = 540000;
+    d.receive_buffer_max = 0;  // no larger maximum: the receive buffer sets the scale
     EndpointHarness g(d, kIss);
     g.ep.connect(SimTime::zero());
     CHECK(g.sent[0].options.wscale == 4);

@@ -44,8 +44,9 @@ HostSettings default_host_settings(TcpProfile profile) {
     // Linux's own defaults where a script does not set them (net.ipv4 sysctls of a fresh boot).
     h.tcp.syn_retries = 6;
     h.tcp.synack_retries = 5;
-    h.tcp.receive_buffer = 131072;
-    h.tcp.receive_buffer_max = 6291456;
+    h.tcp.receive_buffer = 131072;   // the window when autotuning is off (the rfc profile)
+    h.tcp.autotune_initial = 131072; // tcp_rmem[1]
+    h.tcp.receive_buffer_max = 6291456;  // tcp_rmem[2] (it sets the window scale in both profiles)
     h.tcp.send_buffer = 16384;
     return h;
 }
@@ -64,6 +65,7 @@ bool apply_sysctl(HostSettings& h, const std::string& full, const std::string& v
         if (v.size() != 3 || v[1] < 1 || v[2] < v[1]) throw std::invalid_argument(full + "=" + value + ": expected min default max");
         if (name == "tcp_rmem") {
             c.receive_buffer = static_cast<uint64_t>(v[1]);
+            c.autotune_initial = static_cast<uint64_t>(v[1]);
             c.receive_buffer_max = static_cast<uint64_t>(v[2]);
         } else {
             c.send_buffer = static_cast<uint64_t>(v[1]);

@@ -255,6 +255,7 @@ SocketResult SocketLayer::setsockopt(int fd, SocketOption o, int64_t value) {
             if (value < 0) return SocketResult::fail(SocketErrno::einval);
             s->rcvbuf_opt = value;
             s->config.receive_buffer = static_cast<uint64_t>(std::max<int64_t>(value, 1));
+            s->config.receive_autotuning = false;  // SO_RCVBUF locks the buffer (SOCK_RCVBUF_LOCK)
             break;
         case SocketOption::error: return SocketResult::fail(SocketErrno::enoprotoopt);
         case SocketOption::keepalive:

@@ -13,6 +13,8 @@ void apply_profile(TcpConfig& c, TcpProfile p) {
     c.delayed_ack.quickack = lx;
     c.delayed_ack.adaptive = lx;
     c.linux_receive_window = lx;
+    c.receive_autotuning = lx;
+    c.receive_buffer_max = lx ? 6291456 : 0;  // Linux tcp_rmem[2]; rfc: the window scale fits receive_buffer
     c.abc_limit = lx ? 0 : 2;
     c.cwnd_validation = lx;
     c.slow_start_after_idle = true;  // RFC 5681 4.1 SHOULD, and Linux's default
@@ -28,6 +30,21 @@ TcpConfig read_tcp_config(JsonObjectReader& r, TcpConfig c) {
     c.mss = static_cast<uint32_t>(r.integer_or("mss", c.mss, 88, 65495));
     c.send_buffer = r.byte_size_or("send_buffer", c.send_buffer, 1);
     c.receive_buffer = r.byte_size_or("receive_buffer", c.receive_buffer, 1);
+    // A fixed receive buffer turns autotuning off, as SO_RCVBUF does on Linux.
+    if (r.has("receive_buffer") && !r.has("receive_autotuning")) c.receive_autotuning = false;
+    if (auto v = r.optional("receive_autotuning")) {
+        if (v->value.is_boolean()) {
+            c.receive_autotuning = v->value.get<bool>();
+        } else {
+            JsonObjectReader a(v->value, v->pointer, r.file());
+            c.receive_autotuning = a.boolean_or("enabled", true);
+            c.autotune_initial = a.byte_size_or("initial", c.autotune_initial, 1);
+            c.receive_buffer_max = a.byte_size_or("max", c.receive_buffer_max, 1);
+            if (c.receive_buffer_max > (1ULL << 31)) a.fail("max", "at most 2 GiB (a 1 GiB window, scale 14)");
+            if (c.autotune_initial > c.receive_buffer_max) a.fail("initial", "at most \"max\" (" + std::to_string(c.receive_buffer_max) + " bytes)");
+            a.finish();
+        }
+    }
     if (c.send_buffer > (1ULL << 30)) r.fail("send_buffer", "at most 1 GiB");
     if (c.receive_buffer > (1ULL << 30)) r.fail("receive_buffer", "at most 1 GiB (window scale 14)");
     c.receive_buffer_max = r.byte_size_or("receive_buffer_max", c.receive_buffer_max, 1);
@@ -104,7 +121,8 @@ Json tcp_config_to_json(const TcpConfig& c) {
     j["mss"] = c.mss;
     j["send_buffer"] = c.send_buffer;
     j["receive_buffer"] = c.receive_buffer;
-    if (c.receive_buffer_max) j["receive_buffer_max"] = c.receive_buffer_max;
+    j["receive_buffer_max"] = c.receive_buffer_max;
+    j["receive_autotuning"] = {{"enabled", c.receive_autotuning}, {"initial", c.autotune_initial}};
     j["window_scaling"] = c.window_scaling;
     j["sack"] = c.sack;
     j["timestamps"] = c.timestamps;

@@ -42,7 +42,7 @@ struct TcpConfig {
     uint64_t receive_buffer = 1 << 20;
     // The largest the receive buffer may become (Linux tcp_rmem[2]): the window scale is chosen
     // so that it can be advertised (tcp_select_initial_window). 0: receive_buffer.
-    uint64_t receive_buffer_max = 0;
+    uint64_t receive_buffer_max = 6291456;
     bool window_scaling = true;         // RFC 7323
     bool sack = true;                   // RFC 2018 SACK-permitted (negotiated)
     bool timestamps = true;             // RFC 7323
@@ -97,6 +97,12 @@ struct TcpConfig {
     // update only once the window can double (tcp_cleanup_rbuf). RFC (false): the free buffer,
     // announced once it has grown by a segment or half the buffer (RFC 1122 4.2.3.3).
     bool linux_receive_window = true;
+    // Linux's receive buffer autotuning (tcp_moderate_rcvbuf): the buffer starts at
+    // autotune_initial (tcp_rmem[1], 131072) and grows to receive_buffer_max (tcp_rmem[2],
+    // 6 MiB); the window is half of it. Off, or when receive_buffer is set (as SO_RCVBUF turns
+    // Linux's off): the window space is receive_buffer.
+    bool receive_autotuning = true;
+    uint64_t autotune_initial = 131072;
     uint32_t syn_retries = 6;           // Linux tcp_syn_retries
     uint32_t synack_retries = 5;        // Linux tcp_synack_retries
     uint32_t data_retries = 15;         // Linux tcp_retries2

@@ -200,12 +200,14 @@ void TcpEndpoint::read(uint64_t bytes, SimTime now) {
     if (x_) {
         x_->unread -= std::min(bytes, x_->unread);
         unread = x_->unread;
+        receive_space_adjust(now);
     }
     // Receiver SWS avoidance (RFC 1122 4.2.3.3): announce the opening only once it is worth a
     // segment, or half the buffer.
     // What could be advertised now: the free buffer, up to the largest window the header can
     // carry (without window scaling, 65535: a buffer larger than that opens nothing more).
-    uint64_t free = std::min<uint64_t>(c_->receive_buffer - unread, uint64_t{65535} << rcv_wscale_);
+    uint64_t free = c_->linux_receive_window ? linux_window()
+                                             : std::min<uint64_t>(c_->receive_buffer - unread, uint64_t{65535} << rcv_wscale_);
     uint64_t threshold = std::min<uint64_t>(c_->receive_buffer / 2, eff_mss_);
     bool window_opens = c_->linux_receive_window
                             // tcp_cleanup_rbuf: only a window at most half its largest that can

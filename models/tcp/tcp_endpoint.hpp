@@ -156,8 +156,11 @@ public:
     uint32_t rcv_nxt() const { return rcv_seq_of(rcv_next() + rcv_fin_extra()); }
     uint64_t snd_wnd() const { return snd_wnd_; }
     uint64_t rcv_wnd() const;
-    // The largest window we could advertise (Linux's window_clamp).
-    uint64_t receive_window_max() const { return std::min<uint64_t>(c_->receive_buffer, uint64_t{65535} << rcv_wscale_); }
+    // The largest window we could advertise now (Linux's window_clamp).
+    uint64_t receive_window_max() const;
+    // The receive buffer now (it grows with receive_autotuning), and Linux's rcv_ssthresh.
+    uint64_t receive_buffer_now() const;
+    uint64_t rcv_ssthresh() const;
     // Before the congestion control exists (no data yet) it would still be where init() left it.
     uint64_t cwnd() const {
         return x_ ? x_->cc->cwnd() : CongestionControl::initial_window(eff_mss_, c_->initial_cwnd_segments);
@@ -255,7 +258,14 @@ private:
     void send_what_fits(SimTime now);
     void send_segment(int64_t offset, uint32_t len, bool fin, SimTime now);
     void fill_header(Packet& p, SimTime now);
+    // tcp_receive_window.cpp: what window is offered (RFC 1122, or Linux's with autotuning)
     uint32_t advertised_window_field();
+    bool autotuning() const;
+    uint64_t full_receive_space() const;
+    uint64_t initial_receive_window() const;
+    uint64_t linux_window();
+    void grow_receive_window(uint32_t len);
+    void receive_space_adjust(SimTime now);
     void arm_retransmit(SimTime now);
     // TCP_USER_TIMEOUT: whether it has run out since `since`, and the time left of it.
     bool user_timeout_passed(SimTime since, SimTime now) const {

@@ -407,7 +407,11 @@ void TcpEndpoint::process_data(const Packet& seg, SimTime now) {
     if (!in_order) ++x.counters.out_of_order_segments;
     // Out of order: ACK at once (the duplicate ACK tells the sender); filling a hole: ACK at once
     // too (RFC 5681 4.2); in order: delayed-ACK rules.
-    if (in_order) on_data_arrival(seg.payload_len, now);
+    if (in_order) {
+        on_data_arrival(seg.payload_len, now);
+        grow_receive_window(seg.payload_len);
+    }
+    if (advanced && auto_read_) receive_space_adjust(now);
     if (!in_order || had_gaps) send_ack(now);
     else ack_or_delay(now, false);
     if (advanced) {

@@ -27,7 +27,7 @@ void TcpEndpoint::check_invariants() const {
     // Receive side: what the application has not read fits the buffer we advertised from, and the
     // reassembly queue holds sorted, disjoint ranges beyond RCV.NXT.
     if (x_) {
-        TCPSIM_INVARIANT(x_->unread <= c_->receive_buffer, "unread data fits the receive buffer");
+        TCPSIM_INVARIANT(x_->unread <= std::max(c_->receive_buffer, receive_buffer_now()), "unread data fits the receive buffer");
         [[maybe_unused]] uint64_t edge = x_->rcv.next();
         for (const auto& r : x_->rcv.out_of_order()) {
             TCPSIM_INVARIANT(r.begin > edge && r.begin < r.end, "out-of-order ranges are sorted, disjoint and beyond RCV.NXT");

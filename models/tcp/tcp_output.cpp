@@ -6,24 +6,6 @@
 
 namespace tcpsim {
 
-uint32_t TcpEndpoint::advertised_window_field() {
-    uint64_t next = rcv_next();
-    uint64_t free = c_->receive_buffer - (x_ ? x_->unread : 0);
-    uint64_t offered = rcv_adv_ > next ? rcv_adv_ - next : 0;
-    // Receiver SWS avoidance (RFC 1122 4.2.3.3): move the right edge only by a worthwhile step.
-    uint64_t threshold = std::min<uint64_t>(c_->receive_buffer / 2, eff_mss_);
-    if (free > offered && free - offered >= threshold) offered = free;
-    uint64_t field = std::min<uint64_t>(offered >> rcv_wscale_, 65535);
-    // The edge the peer will compute; never move it left (RFC 9293 3.8.6.2.2: no shrinking).
-    rcv_adv_ = std::max(rcv_adv_, next + (field << rcv_wscale_));
-    return static_cast<uint32_t>(field);
-}
-
-uint64_t TcpEndpoint::rcv_wnd() const {
-    uint64_t next = rcv_next();
-    return rcv_adv_ > next ? rcv_adv_ - next : 0;
-}
-
 void TcpEndpoint::fill_header(Packet& p, SimTime now) {
     p.src_node = local_.node;
     p.src_port = local_.port;
@@ -89,7 +71,7 @@ void TcpEndpoint::send_syn(bool with_ack, SimTime now) {
         p.options.ts_ecr = with_ack ? ts_recent_ : 0;
     }
     // The window in a SYN is never scaled (RFC 7323 2.2).
-    uint64_t w = std::min<uint64_t>(c_->receive_buffer, 65535);
+    uint64_t w = initial_receive_window();
     p.window = static_cast<uint32_t>(w);
     rcv_adv_ = std::max(rcv_adv_, w);
     ++segments_sent_;

@@ -118,6 +118,12 @@ struct TcpTransferState {
     // left, whether the connection is interactive, short ("pushed") segments since the last ACK.
     SimTime ato, lrcvtime;
     uint32_t rcv_mss = 0;
+    // Linux's receive window (tcp_receive_window.cpp): the buffer as autotuning has grown it (0:
+    // not yet measured), rcv_ssthresh (0: the first offer), and the current measurement of what
+    // the application reads per RTT (tcp_rcv_space_adjust).
+    uint64_t rcvbuf = 0, rcv_ssthresh = 0;
+    uint64_t rcvq_space = 0, rcvq_seq = 0;
+    SimTime rcvq_time;
     uint32_t quick = 0;
     bool pingpong = false;
     uint8_t pushed = 0;
