@@ -22,6 +22,15 @@ public:
     // ACK (an algorithm can tell an application-limited sender); `srtt` is zero before the first
     // RTT sample.
     virtual void on_ack(uint64_t acked_bytes, uint64_t flight, SimTime now, SimTime srtt) = 0;
+    // An RTT sample from an ACK of new data (before on_ack), with where the acknowledged data
+    // reaches (SND.UNA) and where the sent data ends (SND.NXT), as stream offsets: CUBIC's
+    // HyStart watches the samples of each round trip.
+    virtual void on_rtt_sample(SimTime rtt, int64_t snd_una, int64_t snd_nxt, SimTime now) {
+        (void)rtt, (void)snd_una, (void)snd_nxt, (void)now;
+    }
+    // Linux's HyStart (CUBIC): leave slow start when ACKs of a round trip come as a train over
+    // more than half the minimum RTT, or when the round's RTT grows by min_RTT/8 (4..16 ms).
+    void set_hystart(bool on) { hystart_ = on; }
     // A loss detected by duplicate ACKs or SACK, or an ECN echo (RFC 5681 3.2 step 2, RFC 3168
     // 6.1.2): set ssthresh and the cwnd recovery starts from. Once per window of data.
     virtual void on_congestion_event(uint64_t flight, SimTime now) = 0;
@@ -102,6 +111,7 @@ protected:
     uint64_t cwnd_ = 0, ssthresh_ = 0;
     uint32_t smss_ = 1460;
     uint32_t abc_limit_ = 2;
+    bool hystart_ = false;
     bool after_rto_ = false;
 };
 

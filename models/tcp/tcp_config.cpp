@@ -22,6 +22,7 @@ void apply_profile(TcpConfig& c, TcpProfile p) {
     c.rack = lx;
     c.tlp = lx;
     c.prr = lx;
+    c.hystart = lx;
 }
 
 TcpConfig read_tcp_config(JsonObjectReader& r, TcpConfig c) {
@@ -86,6 +87,7 @@ TcpConfig read_tcp_config(JsonObjectReader& r, TcpConfig c) {
     c.rack = r.boolean_or("rack", c.rack);
     c.tlp = r.boolean_or("tlp", c.tlp);
     c.prr = r.boolean_or("prr", c.prr);
+    c.hystart = r.boolean_or("hystart", c.hystart);
     c.initial_rto = r.duration_or("initial_rto", c.initial_rto, SimTime::from_ms(1));
     c.min_rto = r.duration_or("min_rto", c.min_rto, SimTime::from_us(1));
     c.max_rto = r.duration_or("max_rto", c.max_rto, SimTime::from_ms(1));
@@ -145,6 +147,7 @@ Json tcp_config_to_json(const TcpConfig& c) {
     j["rack"] = c.rack;
     j["tlp"] = c.tlp;
     j["prr"] = c.prr;
+    j["hystart"] = c.hystart;
     j["initial_rto_ns"] = c.initial_rto.ns();
     j["min_rto_ns"] = c.min_rto.ns();
     j["max_rto_ns"] = c.max_rto.ns();

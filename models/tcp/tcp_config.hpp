@@ -79,6 +79,9 @@ struct TcpConfig {
     // Proportional rate reduction (RFC 6937; Linux): how much is sent during fast recovery.
     // Off: RFC 6675's pipe (cwnd = ssthresh from the start). With RACK.
     bool prr = true;
+    // CUBIC's HyStart as Linux runs it (tcp_cubic hystart, hystart_detect 3): slow start ends when
+    // a round trip's ACKs arrive as a train longer than half the minimum RTT or its RTT grows.
+    bool hystart = true;
     SimTime initial_rto = SimTime::from_s(1);    // RFC 6298 (2.1)
     SimTime min_rto = SimTime::from_ms(200);     // Linux; RFC 6298 (2.4) says 1 s
     SimTime max_rto = SimTime::from_s(120);      // Linux TCP_RTO_MAX

@@ -29,21 +29,22 @@ TcpEndpoint::~TcpEndpoint() = default;
 // 320 bytes with LP64 and libstdc++ (it was 720 with the transfer state inline).
 static_assert(sizeof(TcpEndpoint) <= 320, "an idle endpoint stays small: see TcpTransferState");
 
-TcpTransferState& TcpEndpoint::xfer() {
-    if (!x_) {
+TcpTransferState& TcpEndpoint::make_xfer() {
+    {
         // The congestion control as it would be had it existed from the start: init() is all that
         // happened to it before data (here and in take_syn_options()).
         x_ = std::make_unique<TcpTransferState>(make_congestion_control(c_->cc));
         x_->cc->init(eff_mss_, c_->initial_cwnd_segments, c_->abc_limit);
+        x_->cc->set_hystart(c_->hystart);
         x_->rack.reordering = c_->dupthresh;
         if (rtt_.has_sample()) x_->rack.min_rtt = rtt_.srtt();  // the handshake's sample
     }
     return *x_;
 }
 
-const SackScoreboard& TcpEndpoint::scoreboard() const {
+const SackScoreboard& TcpEndpoint::empty_scoreboard() {
     static const SackScoreboard empty;
-    return x_ ? x_->scoreboard : empty;
+    return empty;
 }
 
 TcpCounters TcpEndpoint::counters() const {
@@ -199,6 +200,7 @@ void TcpEndpoint::read(uint64_t bytes, SimTime now) {
     uint64_t unread = 0;
     if (x_) {
         x_->unread -= std::min(bytes, x_->unread);
+        x_->window_valid = false;
         unread = x_->unread;
         receive_space_adjust(now);
     }

@@ -189,7 +189,8 @@ public:
     uint32_t persist_backoff() const { return x_ ? x_->persist_backoff : 0; }
     RecoveryState recovery() const { return x_ ? x_->recovery : RecoveryState::open; }
     std::string_view congestion_control_name() const { return x_ ? x_->cc->name() : std::string_view(c_->cc); }
-    const SackScoreboard& scoreboard() const;
+    const SackScoreboard& scoreboard() const { return x_ ? x_->scoreboard : empty_scoreboard(); }
+    static const SackScoreboard& empty_scoreboard();
     uint32_t duplicate_acks() const { return x_ ? x_->dupacks : 0; }
     // Whether the state of a transfer (TcpTransferState) has been allocated: not for a
     // connection that only shook hands and kept alive.
@@ -229,7 +230,8 @@ private:
     void rtt_sample(SimTime r);
     // The transfer state, allocated on first use (see TcpTransferState): every change to it goes
     // through here, reads of it while absent see its initial values.
-    TcpTransferState& xfer();
+    TcpTransferState& xfer() { return x_ ? *x_ : make_xfer(); }
+    TcpTransferState& make_xfer();
     uint32_t ts_now(SimTime now) const { return static_cast<uint32_t>(now.ns() / c_->timestamp_tick.ns()) + ts_offset_; }
 
     // tcp_recovery.cpp: loss detection and recovery (RFC 5681, 6582, 6675, 2883)
@@ -264,6 +266,7 @@ private:
     uint64_t full_receive_space() const;
     uint64_t initial_receive_window() const;
     uint64_t linux_window();
+    uint64_t select_linux_window();
     void grow_receive_window(uint32_t len);
     void receive_space_adjust(SimTime now);
     void arm_retransmit(SimTime now);
@@ -277,8 +280,15 @@ private:
     void arm_rtx_timer(RtxMode m, SimTime at);
 
     // tcp_rack.cpp: RACK-TLP loss detection (RFC 8985), with SACK in the linux profile
-    bool rack_on() const;
-    uint64_t rack_in_flight() const;
+    bool rack_on() const { return c_->rack && sack_ok_; }
+    uint64_t rack_in_flight() const {
+        // Linux tcp_packets_in_flight: outstanding, less SACKed and lost, plus retransmissions out.
+        uint64_t out = static_cast<uint64_t>(std::max<int64_t>(0, snd_max_data() - snd_una_data()));
+        if (!x_ || !x_->sent) return out;
+        const SentQueue& q = *x_->sent;
+        uint64_t left = q.sacked_bytes() + q.lost_bytes();
+        return (out > left ? out - left : 0) + q.retrans_bytes();
+    }
     void rack_begin_ack(SimTime now);
     void rack_record_send(int64_t offset, uint32_t len, bool fin, SimTime now);
     SimTime rack_reo_wnd() const;
@@ -406,6 +416,7 @@ private:
     uint8_t rtx_mode_ : 2 = 0;    // RtxMode of the retransmission timer
     bool probing_ : 1 = false;    // a tail loss probe is being sent (not a retransmission for the user timeout)
     bool dsack_in_ack_ : 1 = false;  // the ACK being processed carried a D-SACK
+    bool tlp_pending_ : 1 = false;   // new data left: the loss probe is to be rescheduled (try_send)
 };
 
 }  // namespace tcpsim

@@ -134,6 +134,7 @@ void TcpEndpoint::rtt_from_echo(uint32_t ts_ecr, SimTime now) {
 void TcpEndpoint::rtt_sample(SimTime r) {
     rtt_.sample(r);
     if (x_ && (x_->rack.min_rtt == SimTime::zero() || r < x_->rack.min_rtt)) x_->rack.min_rtt = r;
+    if (x_) x_->last_rtt_sample = r;
     rtt_sum_ = rtt_sum_.sat_add(r);
 }
 
@@ -312,6 +313,7 @@ void TcpEndpoint::process_ack(const Packet& seg, SimTime now) {
         if (rack) x_->sent->acknowledged(snd_una_data(), prior_fack, x_->delivered);
         uint64_t acked_bytes = static_cast<uint64_t>(snd_una_data() - data_before);
         // RTT: from the echoed timestamp (RFC 7323 4.1), else the timed segment (Karn's rule).
+        const uint64_t samples_before = rtt_.samples();
         if (ts_ok_ && seg.options.has_timestamps && seg.options.ts_ecr) {
             rtt_from_echo(seg.options.ts_ecr, now);
         } else if (timing_ && acked_to > timed_offset_) {
@@ -329,6 +331,12 @@ void TcpEndpoint::process_ack(const Packet& seg, SimTime now) {
         if (x_) {
             x_->retries = 0;
             x_->retrans_stamped = false;
+            // The congestion control's RTT sample (HyStart): with RACK, the delivered segment's
+            // own transmit time (as Linux's ca_rtt, finer than the timestamp's millisecond);
+            // else the sample just taken.
+            SimTime r = rack && x_->delivered.rack_advanced ? x_->delivered.rtt
+                        : rtt_.samples() != samples_before ? x_->last_rtt_sample : SimTime::zero();
+            if (r > SimTime::zero()) x_->cc->on_rtt_sample(r, snd_una_data(), snd_max_data(), now);
         }
         if (rack) rack_on_ack(true, newly_sacked, dsack, prior_fack, flight_before, now);
         else on_new_ack(acked_bytes, flight_before, now);
@@ -402,6 +410,7 @@ void TcpEndpoint::process_data(const Packet& seg, SimTime now) {
         }
     }
     uint64_t advanced = x.rcv.add(static_cast<uint64_t>(std::max(begin, next)), static_cast<uint64_t>(end));
+    x.window_valid = false;  // what is held changed
     // Unread from now on: the ACK below advertises the window that is left (RFC 9293 3.8.6).
     if (!auto_read_) x.unread += advanced;
     if (!in_order) ++x.counters.out_of_order_segments;

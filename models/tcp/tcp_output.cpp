@@ -180,8 +180,10 @@ void TcpEndpoint::send_segment(int64_t offset, uint32_t len, bool fin, SimTime n
     if (rack) rack_record_send(offset, len, fin, now);
     snd_max_ = std::max(snd_max_, offset + len + (fin ? 1 : 0));
     out_.emit(p);
-    // RFC 6298 (5.1); with TLP, new data (re)schedules the probe instead (Linux tcp_write_xmit).
-    if (!(rack && fresh && !probing_ && schedule_loss_probe(now)) && !retransmit_armed_) arm_retransmit(now);
+    // RFC 6298 (5.1); with TLP, a burst of new data (re)schedules the probe once it has left
+    // (try_send; Linux tcp_write_xmit's tcp_schedule_loss_probe).
+    if (rack && fresh && !probing_ && c_->tlp) tlp_pending_ = true;
+    if (!retransmit_armed_) arm_retransmit(now);
     if (persist_armed_) {
         out_.cancel_timer(TcpTimer::persist);
         persist_armed_ = false;
@@ -193,11 +195,16 @@ void TcpEndpoint::try_send(SimTime now) {
     bool waiting = written_ > snd_nxt_;
     uint64_t out_before = x_ ? x_->counters.bytes_sent + x_->counters.bytes_retransmitted : 0;
     send_what_fits(now);
+    if (tlp_pending_) {
+        tlp_pending_ = false;
+        schedule_loss_probe(now);
+    }
     if (!waiting || !x_ || !c_->cwnd_validation) return;
     const TcpTransferState& x = *x_;
     bool sent = x.counters.bytes_sent + x.counters.bytes_retransmitted != out_before;
-    uint64_t flight = static_cast<uint64_t>(std::max<int64_t>(0, snd_nxt_data() - snd_una_data())) -
-                      scoreboard().sacked_in(snd_una_data(), snd_nxt_data());
+    uint64_t flight = rack_on() ? rack_in_flight()
+                                : static_cast<uint64_t>(std::max<int64_t>(0, snd_nxt_data() - snd_una_data())) -
+                                      x.scoreboard.sacked_in(snd_una_data(), snd_nxt_data());
     bool limited = flight + eff_mss_ > x.cc->cwnd();
     if (sent || limited) cwnd_validate(limited, now);
 }

@@ -25,17 +25,6 @@ constexpr uint32_t kMaxReordering = 300;              // Linux tcp_max_reorderin
 constexpr uint32_t kReoWndPersist = 16;               // Linux TCP_RACK_RECOVERY_THRESH
 }  // namespace
 
-bool TcpEndpoint::rack_on() const { return c_->rack && sack_ok_; }
-
-uint64_t TcpEndpoint::rack_in_flight() const {
-    // Linux tcp_packets_in_flight: outstanding, less SACKed and lost, plus retransmissions out.
-    if (!x_ || !x_->sent) return static_cast<uint64_t>(std::max<int64_t>(0, snd_max_data() - snd_una_data()));
-    const SentQueue& q = *x_->sent;
-    uint64_t out = static_cast<uint64_t>(std::max<int64_t>(0, snd_max_data() - snd_una_data()));
-    uint64_t left = q.sacked_bytes() + q.lost_bytes();
-    return (out > left ? out - left : 0) + q.retrans_bytes();
-}
-
 void TcpEndpoint::rack_begin_ack(SimTime now) {
     TcpTransferState& x = xfer();
     if (!x.sent) x.sent = std::make_unique<SentQueue>();

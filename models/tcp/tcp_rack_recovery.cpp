@@ -66,6 +66,15 @@ void TcpEndpoint::rack_on_ack(bool una_advanced, uint64_t newly_sacked, bool dsa
                               uint64_t flight_before, SimTime now) {
     TcpTransferState& x = *x_;
     const SentQueue::Delivered& d = x.delivered;
+    // The common case, an ACK of in-order data with nothing SACKed, lost or probed: RACK follows
+    // it and cwnd grows; nothing to detect (Linux's tcp_ack is not "dubious" then either).
+    if (una_advanced && newly_sacked == 0 && !dsack && x.recovery == RecoveryState::open && x.tlp_high < 0 &&
+        x.sent->sacked_segments() == 0 && x.sent->lost_segments() == 0) {
+        rack_update(prior_fack, now);
+        x.rack.advanced = false;
+        if (d.bytes > 0 && cwnd_limited()) x.cc->on_ack(d.bytes, flight_before, now, rtt_.srtt());
+        return;
+    }
     tlp_on_ack(una_advanced, dsack, now);
     rack_update(prior_fack, now);
     // Recovery ends once everything outstanding at its start is acknowledged; cwnd stays at

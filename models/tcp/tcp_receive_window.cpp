@@ -73,9 +73,21 @@ uint32_t TcpEndpoint::advertised_window_field() {
 }
 
 uint64_t TcpEndpoint::linux_window() {
-    // __tcp_select_window.
+    // __tcp_select_window, remembered while its inputs stay as they are (scaled windows only:
+    // unscaled, the current offer is an input too).
+    if (x_ && x_->window_valid && rcv_wscale_) return x_->window_cache;
+    uint64_t w = select_linux_window();
+    if (x_) {
+        x_->window_cache = w;
+        x_->window_valid = true;
+    }
+    return w;
+}
+
+uint64_t TcpEndpoint::select_linux_window() {
     uint64_t full = receive_window_max();
-    uint64_t held = x_ ? x_->unread + x_->rcv.out_of_order_bytes() : 0;  // in the buffer, unread
+    // In the buffer, unread: what the application has not read, and what waits out of order.
+    uint64_t held = x_ ? x_->unread + (x_->rcv.out_of_order().empty() ? 0 : x_->rcv.out_of_order_bytes()) : 0;
     uint64_t free = full > held ? full - held : 0;
     uint32_t mss = x_ && x_->rcv_mss ? x_->rcv_mss : eff_mss_;
     if (mss > full) mss = static_cast<uint32_t>(full);
@@ -100,12 +112,13 @@ void TcpEndpoint::grow_receive_window(uint32_t len) {
     TcpTransferState& x = xfer();
     if (x.rcv_ssthresh == 0) x.rcv_ssthresh = initial_receive_window();
     uint64_t full = receive_window_max();
-    uint64_t held = x.unread + x.rcv.out_of_order_bytes();
+    uint64_t held = x.unread + (x.rcv.out_of_order().empty() ? 0 : x.rcv.out_of_order_bytes());
     uint64_t limit = full > held ? full - held : 0;
     if (limit <= x.rcv_ssthresh) return;
     uint64_t advmss = c_->mss - (ts_ok_ ? 12u : 0u);
     uint64_t incr = std::max<uint64_t>(2 * advmss, 2ull * len);
     x.rcv_ssthresh += std::min(limit - x.rcv_ssthresh, incr);
+    x.window_valid = false;
     x.quick |= 1;  // and the window that grew is announced at once
 }
 
@@ -131,7 +144,10 @@ void TcpEndpoint::receive_space_adjust(SimTime now) {
         rcvwin += 2 * grow;
         uint64_t max_buf = std::max(c_->receive_buffer_max, c_->autotune_initial);
         uint64_t rcvbuf = std::min<uint64_t>(2 * rcvwin, max_buf);
-        if (rcvbuf > x.rcvbuf) x.rcvbuf = rcvbuf;
+        if (rcvbuf > x.rcvbuf) {
+            x.rcvbuf = rcvbuf;
+            x.window_valid = false;
+        }
         x.rcvq_space = copied;
     }
     x.rcvq_seq = consumed;

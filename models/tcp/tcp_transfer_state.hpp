@@ -71,6 +71,7 @@ struct TcpTransferState {
     int64_t cwnd_usage_seq = 0;
     bool is_cwnd_limited = false;
     SimTime cwnd_stamp, last_send;
+    SimTime last_rtt_sample;  // the latest RTT sample (for the congestion control's, HyStart)
 
     // Loss recovery.
     RecoveryState recovery = RecoveryState::open;
@@ -122,6 +123,11 @@ struct TcpTransferState {
     // not yet measured), rcv_ssthresh (0: the first offer), and the current measurement of what
     // the application reads per RTT (tcp_rcv_space_adjust).
     uint64_t rcvbuf = 0, rcv_ssthresh = 0;
+    // The last window linux_window() chose, valid until what it depends on changes (data in,
+    // the application reads, the buffer or rcv_ssthresh grows): most segments a sender sends
+    // offer the same window.
+    uint64_t window_cache = 0;
+    bool window_valid = false;
     uint64_t rcvq_space = 0, rcvq_seq = 0;
     SimTime rcvq_time;
     uint32_t quick = 0;

@@ -8,6 +8,51 @@ namespace tcpsim {
 void CubicCongestionControl::reset() {
     w_max_ = k_ = w_est_ = cwnd_prior_ = carry_ = 0;
     epoch_started_ = false;
+    found_ = false;
+    round_end_ = -1;
+    delay_min_ = SimTime::zero();
+}
+
+void CubicCongestionControl::hystart_round(int64_t snd_nxt, SimTime now) {
+    // bictcp_hystart_reset
+    round_start_ = last_ack_ = now;
+    round_end_ = snd_nxt;
+    curr_rtt_ = SimTime::max();
+    sample_cnt_ = 0;
+}
+
+void CubicCongestionControl::on_rtt_sample(SimTime rtt, int64_t snd_una, int64_t snd_nxt, SimTime now) {
+    // bictcp_acked and hystart_update.
+    constexpr uint64_t kLowWindow = 16;                 // hystart_low_window (segments)
+    constexpr SimTime kAckDelta = SimTime::from_ms(2);  // hystart_ack_delta_us
+    constexpr uint32_t kMinSamples = 8;                 // HYSTART_MIN_SAMPLES
+    if (!hystart_) return;
+    // Samples just after a recovery say little about the path's delay.
+    if (epoch_started_ && now - epoch_start_ < SimTime::from_s(1)) return;
+    if (rtt < SimTime::from_ns(1)) rtt = SimTime::from_ns(1);
+    if (delay_min_ == SimTime::zero() || rtt < delay_min_) delay_min_ = rtt;
+    if (found_ || !in_slow_start()) return;
+    if (round_end_ < 0 || snd_una > round_end_) hystart_round(snd_nxt, now);
+    if (cwnd_ < kLowWindow * smss_) return;
+    // The ACK train: ACKs no more than 2 ms apart, spread over more than half the minimum RTT
+    // since the round began, fill the path (without pacing, half: Linux halves the threshold).
+    if (now - last_ack_ <= kAckDelta) {
+        last_ack_ = now;
+        if (now - round_start_ > delay_min_ / 2) {
+            found_ = true;
+            ssthresh_ = cwnd_;
+            return;
+        }
+    }
+    // The delay increase: the round's smallest RTT over its first 8 samples exceeds the minimum
+    // by min_RTT/8, clamped to 4..16 ms (HYSTART_DELAY_THRESH).
+    curr_rtt_ = std::min(curr_rtt_, rtt);
+    if (sample_cnt_ < kMinSamples) {
+        ++sample_cnt_;
+    } else if (curr_rtt_ > delay_min_ + std::clamp(delay_min_ / 8, SimTime::from_ms(4), SimTime::from_ms(16))) {
+        found_ = true;
+        ssthresh_ = cwnd_;
+    }
 }
 
 double CubicCongestionControl::w_cubic(double t) const {
@@ -76,9 +121,12 @@ void CubicCongestionControl::on_congestion_event(uint64_t, SimTime) {
 }
 
 void CubicCongestionControl::on_rto(uint64_t, SimTime) {
-    // RFC 9438 4.8: as a congestion event for W_max and ssthresh, then the loss window.
+    // RFC 9438 4.8: as a congestion event for W_max and ssthresh, then the loss window. Linux
+    // lets HyStart look again in the slow start that follows (cubictcp_state, TCP_CA_Loss).
     reduce();
     loss_window();
+    found_ = false;
+    round_end_ = -1;
 }
 
 }  // namespace tcpsim

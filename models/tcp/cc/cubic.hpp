@@ -18,6 +18,8 @@ public:
     void on_ack(uint64_t acked, uint64_t flight, SimTime now, SimTime srtt) override;
     void on_congestion_event(uint64_t flight, SimTime now) override;
     void on_rto(uint64_t flight, SimTime now) override;
+    void on_rtt_sample(SimTime rtt, int64_t snd_una, int64_t snd_nxt, SimTime now) override;
+    bool hystart_found() const { return found_; }
 
     // Exposed for tests and the trace: the current epoch's parameters.
     double w_max() const { return w_max_; }
@@ -30,6 +32,7 @@ public:
 private:
     void reset() override;
     void reduce();  // RFC 9438 4.6 and 4.7: W_max with fast convergence, ssthresh = beta * cwnd
+    void hystart_round(int64_t snd_nxt, SimTime now);
 
     double w_max_ = 0;       // segments
     double k_ = 0;           // seconds
@@ -38,6 +41,13 @@ private:
     bool epoch_started_ = false;
     SimTime epoch_start_;
     double carry_ = 0;       // fractional bytes of increase not yet added to cwnd
+    // HyStart (Linux tcp_cubic.c): the current round trip (it ends once SND.UNA passes end_seq_),
+    // when it started and when its last ACK of a train came, the smallest RTT in its first
+    // samples, the path's minimum, and whether slow start was ended.
+    int64_t round_end_ = -1;
+    SimTime round_start_, last_ack_, curr_rtt_, delay_min_;
+    uint32_t sample_cnt_ = 0;
+    bool found_ = false;
 };
 
 }  // namespace tcpsim
