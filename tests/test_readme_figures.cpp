@@ -150,6 +150,7 @@ TEST_CASE("README figures: lossy-transfer") {
     CHECK_ROW(row, "`fast_retransmits` " + std::to_string(c["fast_retransmits"].get<int>()));
     CHECK_ROW(row, "`rto_expirations` " + std::to_string(c["rto_expirations"].get<int>()));
     CHECK_ROW(row, "`spurious_retransmits` " + std::to_string(c["spurious_retransmits"].get<int>()));
+    CHECK_ROW(row, "`reductions_undone` " + std::to_string(c["reductions_undone"].get<int>()));
     CHECK_ROW(row, "completed at " + fixed(app["completed_at"].get<double>(), 2) + " s");
     CHECK(app["streams_intact"] == true);
 }

@@ -69,6 +69,7 @@ public:
     // Marks `s` lost (RACK, RFC 8985 6.2 step 5; or a timeout): a retransmission of it in flight is
     // lost with it.
     void mark_lost(Segment& s);
+    void unmark_lost(Segment& s) { set(s, kLost, false); }
 
     // Totals over the queue, in bytes and in segments (Linux's sacked_out, lost_out, retrans_out).
     uint64_t sacked_bytes() const { return sacked_bytes_; }

@@ -23,6 +23,7 @@ void apply_profile(TcpConfig& c, TcpProfile p) {
     c.tlp = lx;
     c.prr = lx;
     c.hystart = lx;
+    c.undo = lx;
 }
 
 TcpConfig read_tcp_config(JsonObjectReader& r, TcpConfig c) {
@@ -88,6 +89,7 @@ TcpConfig read_tcp_config(JsonObjectReader& r, TcpConfig c) {
     c.tlp = r.boolean_or("tlp", c.tlp);
     c.prr = r.boolean_or("prr", c.prr);
     c.hystart = r.boolean_or("hystart", c.hystart);
+    c.undo = r.boolean_or("undo", c.undo);
     c.initial_rto = r.duration_or("initial_rto", c.initial_rto, SimTime::from_ms(1));
     c.min_rto = r.duration_or("min_rto", c.min_rto, SimTime::from_us(1));
     c.max_rto = r.duration_or("max_rto", c.max_rto, SimTime::from_ms(1));
@@ -148,6 +150,7 @@ Json tcp_config_to_json(const TcpConfig& c) {
     j["tlp"] = c.tlp;
     j["prr"] = c.prr;
     j["hystart"] = c.hystart;
+    j["undo"] = c.undo;
     j["initial_rto_ns"] = c.initial_rto.ns();
     j["min_rto_ns"] = c.min_rto.ns();
     j["max_rto_ns"] = c.max_rto.ns();

@@ -82,6 +82,9 @@ struct TcpConfig {
     // CUBIC's HyStart as Linux runs it (tcp_cubic hystart, hystart_detect 3): slow start ends when
     // a round trip's ACKs arrive as a train longer than half the minimum RTT or its RTT grows.
     bool hystart = true;
+    // Undo a window reduction that D-SACKs or timestamps show was for nothing (Linux's
+    // tcp_try_undo_*, with tcp_frto 2's detection of a spurious timeout): the window of before.
+    bool undo = true;
     SimTime initial_rto = SimTime::from_s(1);    // RFC 6298 (2.1)
     SimTime min_rto = SimTime::from_ms(200);     // Linux; RFC 6298 (2.4) says 1 s
     SimTime max_rto = SimTime::from_s(120);      // Linux TCP_RTO_MAX

@@ -72,6 +72,7 @@ TcpCounters TcpEndpoint::counters() const {
     c.spurious_retransmits = t.spurious_retransmits;
     c.dsacks_received = t.dsacks_received;
     c.ecn_reductions = t.ecn_reductions;
+    c.reductions_undone = t.reductions_undone;
     return c;
 }
 
@@ -294,9 +295,10 @@ void TcpEndpoint::on_retransmit_timeout(SimTime now) {
     // retransmit the earliest unacknowledged segment with a doubled RTO. The rest follows as ACKs
     // return (go-back-N from SND.UNA under the new cwnd).
     bool in_fast_recovery = x.recovery == RecoveryState::fast && snd_una_ < x.recover;
-    if (x.retries == 1 && !in_fast_recovery)
+    if (x.retries == 1 && !in_fast_recovery) {
+        undo_start(x.cc->cwnd(), current_ssthresh());
         x.cc->on_rto(static_cast<uint64_t>(std::max<int64_t>(0, snd_max_data() - snd_una_data())), now);
-    else
+    } else
         x.cc->on_rto_keeping_ssthresh();
     rtt_.back_off();
     timing_ = false;

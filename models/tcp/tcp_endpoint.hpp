@@ -101,6 +101,7 @@ struct TcpCounters {
     uint64_t spurious_retransmits = 0;  // shown unneeded by D-SACK, or (no SACK) Eifel on an RTO
     uint64_t dsacks_received = 0;
     uint64_t ecn_reductions = 0;
+    uint64_t reductions_undone = 0;     // window reductions undone as spurious (linux: D-SACK, timestamps)
     uint64_t max_cwnd = 0;
     uint64_t rtt_samples = 0;
     SimTime rtt_sum;                    // for the mean RTT
@@ -307,6 +308,13 @@ private:
     void rack_on_ack(bool una_advanced, uint64_t newly_sacked, bool dsack, int64_t prior_fack, uint64_t flight_before,
                      SimTime now);
     void rack_on_rto(SimTime now);
+
+    // tcp_undo.cpp: undoing a reduction shown spurious (Linux tcp_try_undo_*)
+    void undo_start(uint64_t prior_cwnd, uint64_t prior_ssthresh);
+    void undo_on_retransmit(uint32_t len, uint32_t tsval);
+    void undo_on_dsack(int64_t begin, int64_t end);
+    bool undo_possible(const Packet& seg, bool una_advanced) const;
+    bool try_undo(const Packet& seg, bool una_advanced, SimTime now);
 
     // tcp_cwnd_validation.cpp: whether cwnd is in use (Linux's tcp_cwnd_validate)
     bool cwnd_limited() const;

@@ -338,6 +338,8 @@ void TcpEndpoint::process_ack(const Packet& seg, SimTime now) {
                         : rtt_.samples() != samples_before ? x_->last_rtt_sample : SimTime::zero();
             if (r > SimTime::zero()) x_->cc->on_rtt_sample(r, snd_una_data(), snd_max_data(), now);
         }
+        // Undo a reduction this ACK shows spurious, before recovery ends (Linux tries it there).
+        try_undo(seg, true, now);
         if (rack) rack_on_ack(true, newly_sacked, dsack, prior_fack, flight_before, now);
         else on_new_ack(acked_bytes, flight_before, now);
         // RFC 6298 (5.2)/(5.3): stop the timer when all is acknowledged, else restart it (with
@@ -353,6 +355,7 @@ void TcpEndpoint::process_ack(const Packet& seg, SimTime now) {
         if (acked_bytes) out_.writable();
         if (state_ == TcpState::CLOSED) return;
     } else if (rack) {
+        if (dsack) try_undo(seg, false, now);
         if (x_->delivered.segments > 0 || dsack || is_duplicate_ack(seg, acked_to, newly_sacked))
             rack_on_ack(false, newly_sacked, dsack, prior_fack, flight_before, now);
     } else if (is_duplicate_ack(seg, acked_to, newly_sacked)) {

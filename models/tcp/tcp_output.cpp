@@ -165,6 +165,7 @@ void TcpEndpoint::send_segment(int64_t offset, uint32_t len, bool fin, SimTime n
         }
         ++x.counters.retransmissions;
         x.counters.bytes_retransmitted += len;
+        if (!probing_) undo_on_retransmit(len, p.options.ts_val);
         timing_ = false;  // Karn: no RTT sample across a retransmission
     } else if (!timing_ && !ts_ok_ && len) {
         timing_ = true;

@@ -14,6 +14,7 @@ void TcpEndpoint::enter_rack_recovery(SimTime now) {
     // Linux tcp_enter_recovery / tcp_init_cwnd_reduction.
     TcpTransferState& x = *x_;
     x.prior_cwnd = x.cc->cwnd();
+    undo_start(x.cc->cwnd(), current_ssthresh());
     x.cc->on_congestion_event(static_cast<uint64_t>(std::max<int64_t>(0, snd_max_data() - snd_una_data())), now);
     if (c_->prr) x.cc->set_cwnd(x.prior_cwnd);  // PRR brings it down as ACKs come (prr_reduce)
     x.recovery = RecoveryState::fast;

@@ -25,6 +25,7 @@ uint64_t TcpEndpoint::take_sack_blocks(const Packet& seg, int64_t acked_to) {
             ++x.counters.dsacks_received;
             dsack_in_ack_ = true;
             x.rack.dsack_seen = true;
+            undo_on_dsack(begin, end);
             // Not retransmitted (or already accounted for): a duplicate made by the network.
             if (x.rxt_log) x.counters.spurious_retransmits += x.rxt_log->take_duplicated(begin, end);
             continue;
@@ -76,6 +77,7 @@ void TcpEndpoint::enter_fast_recovery(SimTime now) {
     // Only on_duplicate_ack() calls this, so x.before_dupacks is this run's.
     int64_t sent_end = std::min(x.before_dupacks, snd_max_data());
     uint64_t flight = static_cast<uint64_t>(std::max<int64_t>(0, sent_end - snd_una_data()));
+    undo_start(x.cc->cwnd(), current_ssthresh());
     x.cc->on_congestion_event(flight, now);  // RFC 5681 3.2 step 2 (ssthresh; cwnd per algorithm)
     x.recovery = RecoveryState::fast;
     x.recover = snd_max_;

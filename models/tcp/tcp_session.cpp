@@ -250,6 +250,7 @@ Json side_json(const SideRecord& r, const std::string& node) {
     j["spurious_retransmits"] = e.counters.spurious_retransmits;
     j["dsacks_received"] = e.counters.dsacks_received;
     j["ecn_reductions"] = e.counters.ecn_reductions;
+    j["reductions_undone"] = e.counters.reductions_undone;
     j["srtt"] = e.srtt.to_seconds();
     j["mean_rtt"] = e.counters.rtt_samples
                         ? e.counters.rtt_sum.to_seconds() / static_cast<double>(e.counters.rtt_samples)

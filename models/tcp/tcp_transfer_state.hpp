@@ -45,6 +45,7 @@ struct TransferCounters {
     uint64_t spurious_retransmits = 0;
     uint64_t dsacks_received = 0;
     uint64_t ecn_reductions = 0;
+    uint64_t reductions_undone = 0;
 };
 
 struct TcpTransferState {
@@ -108,6 +109,13 @@ struct TcpTransferState {
     bool tlp_retrans = false;         // the probe was a retransmission (not new data)
     bool fin_alone = false;           // our FIN went in a segment of its own (the last one, for TLP)
     uint64_t prr_delivered = 0, prr_out = 0, prior_cwnd = 0;  // RFC 6937
+    // Undo (tcp_undo.cpp): where the episode of reduction began (-1: none), its retransmissions
+    // not yet shown spurious by a D-SACK, the TSval of its first one, the window before it.
+    int64_t undo_marker = -1;
+    int32_t undo_retrans = 0;
+    uint32_t undo_tsval = 0;
+    bool undo_tsval_set = false;
+    uint64_t prior_cwnd_undo = 0, prior_ssthresh_undo = 0;
     // Retransmissions not yet shown unneeded, to tell a D-SACK for one of them (spurious) from
     // a duplicate made by the network. Allocated at the first retransmission: most transfers
     // never retransmit.
