@@ -178,6 +178,31 @@ TEST_CASE("README figures: rto-backoff") {
     CHECK_ROW(row, "completes at " + fixed(r.summary()["applications"][0]["completed_at"].get<double>(), 2) + " s");
 }
 
+TEST_CASE("README figures: tail-loss-probe and tail-loss-probe-rfc") {
+    for (std::string name : {"tail-loss-probe", "tail-loss-probe-rfc"}) {
+        INFO(name);
+        std::string row = readme_row(name);
+        REQUIRE(!row.empty());
+        Run r = run(name);
+        std::vector<double> probes, rtos;
+        for (const auto& e : r.events("tcp", "client")) {
+            if (e["what"] == "tlp") probes.push_back(seconds(e));
+            if (e["what"] == "rto") rtos.push_back(seconds(e));
+        }
+        REQUIRE(rtos.size() >= 3);
+        std::string times;
+        for (double t : rtos) times += (times.empty() ? "" : ", ") + fixed(t, 3);
+        CHECK_ROW(row, "RTO retransmissions at " + times + " s");
+        if (name == "tail-loss-probe") {
+            REQUIRE(probes.size() == 1);
+            CHECK_ROW(row, "The tail loss probe at " + fixed(probes[0], 3) + " s");
+        } else {
+            CHECK(probes.empty());
+            CHECK_ROW(row, "No probe");
+        }
+    }
+}
+
 TEST_CASE("README figures: mathis") {
     std::string row = readme_row("mathis");
     REQUIRE(!row.empty());

@@ -90,6 +90,25 @@ std::vector<BadInput> bad_inputs() {
         {"dupthresh 0", with_tcp(R"({"dupthresh": 0})"), "/tcp/dupthresh", "expected an integer in [1, 1000]"},
         {"ecn as a string", with_tcp(R"({"ecn": "yes"})"), "/tcp/ecn", "expected true or false"},
 
+        // Profiles and the behaviours they set.
+        {"unknown profile", with_tcp(R"({"profile": "bsd"})"), "/tcp/profile", "one of \"linux\", \"rfc\""},
+        {"profile not a string", with_tcp(R"({"profile": true})"), "/tcp/profile", "expected one of \"linux\", \"rfc\", got true"},
+        {"unknown rto_formula", with_tcp(R"({"rto_formula": "karn"})"), "/tcp/rto_formula", "one of \"linux\", \"rfc6298\""},
+        {"unknown receive_window policy", with_tcp(R"({"receive_window": "bsd"})"), "/tcp/receive_window",
+         "one of \"linux\", \"rfc\""},
+        {"syn_linear_timeouts 128", with_tcp(R"({"syn_linear_timeouts": 128})"), "/tcp/syn_linear_timeouts",
+         "expected an integer in [0, 127]"},
+        {"negative user_timeout", with_tcp(R"({"user_timeout": "-1s"})"), "/tcp/user_timeout", "expected a duration >= 0s"},
+        {"abc_limit 65", with_tcp(R"({"abc_limit": 65})"), "/tcp/abc_limit", "expected an integer in [0, 64]"},
+        {"rack as a string", with_tcp(R"({"rack": "on"})"), "/tcp/rack", "expected true or false"},
+        {"tlp as a number", with_tcp(R"({"tlp": 1})"), "/tcp/tlp", "expected true or false"},
+        {"quickack as a string", with_tcp(R"({"delayed_ack": {"quickack": "yes"}})"), "/tcp/delayed_ack/quickack",
+         "expected true or false"},
+        {"autotuning initial above max", with_tcp(R"({"receive_autotuning": {"initial": "8MiB", "max": "1MiB"}})"),
+         "/tcp/receive_autotuning/initial", "at most \"max\""},
+        {"unknown key in receive_autotuning", with_tcp(R"({"receive_autotuning": {"maxx": "1MiB"}})"),
+         "/tcp/receive_autotuning/maxx", "unknown key \"maxx\""},
+
         // The "tcp" object: types and keys.
         {"keepalive misspelt", with_tcp(R"({"keepalve": true})"), "/tcp/keepalve",
          "unknown key \"keepalve\" (did you mean \"keepalive\"?)"},
@@ -183,9 +202,12 @@ TEST_CASE("the scenario the bad rows are built from is valid, with every TCP set
     fs::path p = dir.path() / "good.json";
     const std::string all = R"({"mss": 1000, "send_buffer": "64KB", "receive_buffer": "1MiB", "window_scaling": true,
         "sack": false, "timestamps": true, "timestamp_tick": "10ms", "nagle": false,
-        "delayed_ack": {"enabled": true, "every": 3, "max_delay": "500ms"}, "isn": 4294967295, "initial_cwnd": 4,
+        "delayed_ack": {"enabled": true, "every": 3, "max_delay": "500ms", "quickack": true, "adaptive": false}, "isn": 4294967295, "initial_cwnd": 4,
         "initial_rto": "3s", "min_rto": "1s", "max_rto": "60s", "syn_retries": 0, "synack_retries": 127,
-        "data_retries": 1, "msl": "1s",
+        "data_retries": 1, "msl": "1s", "profile": "rfc", "rto_formula": "linux", "syn_linear_timeouts": 2,
+        "user_timeout": "30s", "receive_window": "linux", "receive_autotuning": {"enabled": true, "initial": "64KiB", "max": "4MiB"},
+        "abc_limit": 0, "cwnd_validation": true, "slow_start_after_idle": false, "rack": true, "tlp": true, "prr": true,
+        "hystart": true, "undo": true, "nagle_minshall": true,
         "keepalive": {"enabled": true, "idle": "1s", "interval": "1ms", "count": 1000, "probe_with_byte": true, "send_rst": false}})";
     for (const std::string& text :
          {with_tcp("{}"), with_tcp(all),
