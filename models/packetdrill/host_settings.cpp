@@ -101,13 +101,32 @@ bool apply_sysctl(HostSettings& h, const std::string& full, const std::string& v
         c.cc = cc;
         return true;
     }
+    // Linux's mechanisms that tcpsim has as settings of their own.
+    if (name == "tcp_recovery") return c.rack = (to_int(full, value) & 1) != 0, true;  // RACK loss detection
+    if (name == "tcp_early_retrans") {
+        // 3 and 4 enable the tail loss probe (0-2: off, or early retransmit that RACK replaced).
+        int64_t v = to_int(full, value);
+        c.tlp = v == 3 || v == 4;
+        return true;
+    }
+    if (name == "tcp_frto") return c.undo = flag(), true;  // spurious-timeout detection, and its undo
+    if (name == "tcp_slow_start_after_idle") return c.slow_start_after_idle = flag(), true;
+    if (name == "tcp_syn_linear_timeouts") return c.syn_linear_timeouts = static_cast<uint32_t>(to_int(full, value)), true;
+    if (name == "tcp_moderate_rcvbuf") return c.receive_autotuning = flag(), true;
     // What tcpsim does anyway.
     if (name == "tcp_dsack" && flag()) return true;              // D-SACK is always sent
     if (name == "tcp_fack" && !flag()) return true;              // no FACK
-    if (name == "tcp_frto" && !flag()) return true;              // no F-RTO
-    if (name == "tcp_slow_start_after_idle" && !flag()) return true;  // no restart after idle
-    // No equivalent yet (RACK-TLP, F-RTO, pacing, TSO sizing, Fast Open, syncookies, ...).
+    // No equivalent (pacing, TSO sizing, Fast Open, syncookies, ...).
     return ignore();
+}
+
+bool apply_module_parameter(HostSettings& h, const std::string& module, const std::string& name, const std::string& value) {
+    // CUBIC's HyStart: on or off (hystart), and which of its signals (hystart_detect: 1 the ACK
+    // train, 2 the delay; tcpsim runs both or none).
+    if (module == "tcp_cubic" && name == "hystart") return h.tcp.hystart = to_int(name, value) != 0, true;
+    if (module == "tcp_cubic" && name == "hystart_detect") return h.tcp.hystart = to_int(name, value) != 0, true;
+    h.ignored.push_back("/sys/module/" + module + "/parameters/" + name + "=" + value);
+    return false;
 }
 
 bool apply_option(HostSettings& h, const std::string& name, const std::string& value) {

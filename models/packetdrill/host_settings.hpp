@@ -29,6 +29,8 @@ HostSettings default_host_settings(TcpProfile profile = TcpProfile::linux_tcp);
 // equivalent; true when mapped, or when the value is what tcpsim does anyway (e.g. tcp_fack=0).
 // Throws std::invalid_argument for a value that cannot be read (the script is then malformed).
 bool apply_sysctl(HostSettings& h, const std::string& name, const std::string& value);
+// `echo VALUE > /sys/module/MODULE/parameters/NAME`: CUBIC's hystart; others are recorded.
+bool apply_module_parameter(HostSettings& h, const std::string& module, const std::string& name, const std::string& value);
 // A script option (--name=value); unknown ones are recorded like sysctls.
 bool apply_option(HostSettings& h, const std::string& name, const std::string& value);
 

@@ -354,7 +354,18 @@ bool ScriptRunner::apply_shell(const Event& e, const ShellBlock& b) {
             case ConfigAction::ignored:
                 // Commands that change nothing modelled; a module parameter is a setting tcpsim
                 // does not have: the verdict lists it.
-                if (a.text.find("/sys/module/") != std::string::npos) settings_.ignored.push_back(a.text);
+                if (size_t at = a.text.find("/sys/module/"); at != std::string::npos) {
+                    // `echo VALUE > /sys/module/MODULE/parameters/NAME`
+                    std::string path = a.text.substr(at + 12);
+                    size_t slash = path.find('/'), last = path.rfind('/');
+                    std::string value = a.text.substr(5, a.text.find('>') - 5);
+                    while (!value.empty() && value.back() == ' ') value.pop_back();
+                    try {
+                        apply_module_parameter(settings_, path.substr(0, slash), path.substr(last + 1), value);
+                    } catch (const std::invalid_argument&) {
+                        settings_.ignored.push_back(a.text);
+                    }
+                }
                 break;
             case ConfigAction::unsupported: unsupported(e, "configuration command `" + a.text + "`"); return false;
         }

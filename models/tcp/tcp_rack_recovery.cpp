@@ -25,27 +25,31 @@ void TcpEndpoint::enter_rack_recovery(SimTime now) {
 }
 
 void TcpEndpoint::prr_reduce(uint64_t delivered, bool newly_lost, bool una_advanced) {
-    // RFC 6937 3 (Linux tcp_cwnd_reduction), in bytes.
+    // RFC 6937 3, counted in segments as Linux's tcp_cwnd_reduction does (its rounding up then
+    // lets a segment go where byte counts would hold back fractions of one).
     TcpTransferState& x = *x_;
     if (!c_->prr || delivered == 0 || x.prior_cwnd == 0) return;
+    const uint64_t mss = std::max<uint32_t>(eff_mss_, 1);
+    auto segs = [mss](uint64_t bytes) { return static_cast<int64_t>((bytes + mss - 1) / mss); };
     x.prr_delivered += delivered;
     uint64_t in_flight = rack_in_flight();
-    uint64_t ssthresh = x.cc->ssthresh();
+    int64_t ssthresh = static_cast<int64_t>(x.cc->ssthresh() / mss);
+    int64_t prior_cwnd = std::max<int64_t>(static_cast<int64_t>(x.prior_cwnd / mss), 1);
+    int64_t prr_delivered = segs(x.prr_delivered), prr_out = segs(x.prr_out);
+    int64_t delta = ssthresh - segs(in_flight);
     int64_t sndcnt;
-    if (in_flight > ssthresh) {
-        // Proportional: send ssthresh/RecoverFS of what was delivered (rounded up).
-        uint64_t allowed = (x.prr_delivered * ssthresh + x.prior_cwnd - 1) / x.prior_cwnd;
-        sndcnt = static_cast<int64_t>(allowed) - static_cast<int64_t>(x.prr_out);
+    if (delta < 0) {
+        // Proportional: ssthresh/RecoverFS of what was delivered, rounded up.
+        sndcnt = (ssthresh * prr_delivered + prior_cwnd - 1) / prior_cwnd - prr_out;
     } else {
         // Slow-start reduction bound: catch up towards ssthresh, at most as fast as slow start.
-        int64_t delta = static_cast<int64_t>(ssthresh - in_flight);
-        sndcnt = std::max(static_cast<int64_t>(x.prr_delivered) - static_cast<int64_t>(x.prr_out), static_cast<int64_t>(delivered));
-        if (una_advanced && !newly_lost) sndcnt += eff_mss_;
+        sndcnt = std::max(prr_delivered - prr_out, segs(delivered));
+        if (una_advanced && !newly_lost) ++sndcnt;
         sndcnt = std::min(delta, sndcnt);
     }
     // The first ACK of the recovery always lets the fast retransmission go.
-    sndcnt = std::max<int64_t>(sndcnt, x.prr_out ? 0 : eff_mss_);
-    x.cc->set_cwnd(in_flight + static_cast<uint64_t>(std::max<int64_t>(sndcnt, 0)));
+    sndcnt = std::max<int64_t>(sndcnt, prr_out ? 0 : 1);
+    x.cc->set_cwnd(in_flight + static_cast<uint64_t>(std::max<int64_t>(sndcnt, 0)) * mss);
 }
 
 void TcpEndpoint::rack_send(SimTime now) {
