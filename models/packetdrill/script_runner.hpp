@@ -43,6 +43,9 @@ struct Verdict {
 struct RunnerOptions {
     std::ostream* verbose = nullptr;  // the exchange as it happens (-v)
     std::string script_dir;           // where relative .sh paths are read from
+    // --strict: a segment sent before the script's last event that no `>` line took fails the
+    // script. packetdrill itself stops at its last event without looking at what is left.
+    bool strict = false;
 };
 
 class ScriptRunner final : public EventTarget, public SegmentHandler {

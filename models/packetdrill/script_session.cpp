@@ -77,6 +77,7 @@ ScriptVerdict run_script(const Script& script, const ScenarioConfig& scenario, H
     packets.set_local_port(kLocalPort);
     RunnerOptions ro;
     ro.verbose = options.verbose;
+    ro.strict = options.strict;
     ro.script_dir = std::filesystem::path(script.path).parent_path().string();
     ScriptRunner runner(script, settings, world.sim(), remote, sockets, packets, kLocalPort, ro);
     remote.set_transport(&runner);  // the scripted peer receives what the local stack sends

@@ -27,6 +27,7 @@ struct ScriptVerdict {
 struct SessionOptions {
     std::optional<SimTime> tolerance;  // --tolerance-usecs: overrides the script's
     std::ostream* verbose = nullptr;
+    bool strict = false;  // --strict: an unexpected segment before the last event fails (RunnerOptions)
     uint64_t max_events = 50'000'000;  // a script that would run on for ever stops here
     // Called with the World once its run ended (the CLI reports the files it wrote).
     std::function<void(World&)> on_finished;

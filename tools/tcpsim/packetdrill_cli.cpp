@@ -37,7 +37,8 @@ po::options_description options() {
         ("format", po::value<std::vector<std::string>>()->composing(), "json (default), jsonl, csv, pcap, pcapng, as for tcpsim run (with -o)")
         ("tolerance-usecs", po::value<std::string>(), "how far from its time an event may happen, in microseconds (default: the script's --tolerance_usecs, else 4000)")
         ("max-events", po::value<std::string>(), "stop a script's run after this many events (default 50000000)")
-        ("profile", po::value<std::string>(), "the host's TCP profile before the script's settings: linux (default) or rfc");
+        ("profile", po::value<std::string>(), "the host's TCP profile before the script's settings: linux (default) or rfc")
+        ("strict", "also fail a script when the stack sent a segment before its last event that no > line expects (packetdrill does not look)");
     return d;
 }
 
@@ -85,6 +86,7 @@ int packetdrill_main(const std::vector<std::string>& args, std::ostream& out, st
             session.tolerance = SimTime::from_us(static_cast<int64_t>(parse_count("--tolerance-usecs", vm["tolerance-usecs"].as<std::string>())));
         if (vm.count("max-events")) session.max_events = parse_count("--max-events", vm["max-events"].as<std::string>());
         if (vm.count("verbose")) session.verbose = &out;
+        session.strict = vm.count("strict") > 0;
         TcpProfile profile = TcpProfile::linux_tcp;
         if (vm.count("profile")) {
             std::string p = vm["profile"].as<std::string>();
