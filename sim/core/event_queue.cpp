@@ -57,7 +57,7 @@ void EventQueue::add_chunk(int b) {
         k.tail->next = c;
     } else {
         k.head = c;
-        nonempty_[b >> 6] |= uint64_t{1} << (b & 63);
+        mark_nonempty(b);
     }
     k.tail = c;
     k.tail_size = 0;
@@ -278,6 +278,7 @@ std::vector<EventQueue::Entry> EventQueue::take_all() {
         min_[b] = UINT64_MAX;
     }
     nonempty_ = {};
+    nonempty_words_ = 0;
     return all;
 }
 

@@ -177,12 +177,19 @@ private:
         k.tail->entries[k.tail_size++] = e;
         if (e.key < min_[b]) min_[b] = e.key;
     }
-    void mark_empty(int b) { nonempty_[b >> 6] &= ~(uint64_t{1} << (b & 63)); }
-    // The lowest non-empty bucket, or -1 when there is none.
+    void mark_nonempty(int b) {
+        nonempty_[b >> 6] |= uint64_t{1} << (b & 63);
+        nonempty_words_ |= uint32_t{1} << (b >> 6);
+    }
+    void mark_empty(int b) {
+        if ((nonempty_[b >> 6] &= ~(uint64_t{1} << (b & 63))) == 0) nonempty_words_ &= ~(uint32_t{1} << (b >> 6));
+    }
+    // The lowest non-empty bucket, or -1 when there is none: two bit scans (a pop from a sparse
+    // queue spreads a bucket for almost every event, so this is on the hot path).
     int lowest_nonempty() const {
-        for (int w = 0; w < kMaskWords; ++w)
-            if (nonempty_[w]) return 64 * w + __builtin_ctzll(nonempty_[w]);
-        return -1;
+        if (nonempty_words_ == 0) return -1;
+        int w = __builtin_ctz(nonempty_words_);
+        return 64 * w + __builtin_ctzll(nonempty_[w]);
     }
 
     uint32_t new_node(EventTarget* target, uint32_t kind) {
@@ -236,6 +243,8 @@ private:
     std::array<Bucket, kBuckets> buckets_{};
     std::array<uint64_t, kBuckets> min_ = filled(UINT64_MAX);  // a lower bound of each bucket's keys
     std::array<uint64_t, kMaskWords> nonempty_{};  // bit b set: buckets_[b] holds entries
+    uint32_t nonempty_words_ = 0;                  // bit w set: nonempty_[w] is not zero
+    static_assert(kMaskWords <= 32, "one summary word covers the mask");
     uint64_t base_ = 0;      // key_of(INT64_MIN): below every time
     Chunk* free_list_ = nullptr;
     size_t free_chunks_ = 0;
