@@ -67,13 +67,38 @@ std::string grouped(uint64_t v) {
 }
 double seconds(const Json& e) { return static_cast<double>(e["t_ns"].get<int64_t>()) / kS; }
 
+// `text` occurs in `row` as a whole figure: a number in it is not part of a longer one ("10" is
+// not found in "105" or "10.5", "0.5" not in "10.5").
+bool has_figure(const std::string& row, const std::string& text) {
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    for (size_t at = row.find(text); at != std::string::npos; at = row.find(text, at + 1)) {
+        size_t end = at + text.size();
+        bool joined_before = !text.empty() && digit(text.front()) && at > 0 &&
+                             (digit(row[at - 1]) || ((row[at - 1] == '.' || row[at - 1] == ',') && at > 1 && digit(row[at - 2])));
+        bool joined_after = !text.empty() && digit(text.back()) && end < row.size() &&
+                            (digit(row[end]) || ((row[end] == '.' || row[end] == ',') && end + 1 < row.size() && digit(row[end + 1])));
+        if (!joined_before && !joined_after) return true;
+    }
+    return false;
+}
+
 #define CHECK_ROW(row, text)                                                      \
     do {                                                                          \
         std::string expected_ = (text);                                           \
-        CHECK_MESSAGE((row).find(expected_) != std::string::npos, "the README row lacks \"", expected_, "\": ", (row)); \
+        CHECK_MESSAGE(has_figure((row), expected_), "the README row lacks \"", expected_, "\": ", (row)); \
     } while (0)
 
 }  // namespace
+
+TEST_CASE("README figures: a figure matches only whole") {
+    CHECK(has_figure("ecn_marked 10 and more", "ecn_marked 10"));
+    CHECK_FALSE(has_figure("ecn_marked 105", "ecn_marked 10"));
+    CHECK_FALSE(has_figure("at 10.5 s", "10"));
+    CHECK_FALSE(has_figure("at 10.5 s", "0.5 s"));
+    CHECK_FALSE(has_figure("1,234 bytes", "234 bytes"));
+    CHECK(has_figure("done at 3.49 s.", "3.49 s"));
+    CHECK(has_figure("10, then 10", "10, then"));
+}
 
 TEST_CASE("README figures: handshake") {
     std::string row = readme_row("handshake");
