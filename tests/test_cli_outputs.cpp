@@ -138,6 +138,8 @@ TEST_CASE("output usage errors exit 2 and write nothing") {
     };
     for (const auto& c : std::vector<Case>{
              {{"--format", "json,jsonl"}, "--format json and jsonl hold the same trace: choose one"},
+             {{"--format", "json,json"}, "--format lists \"json\" twice"},
+             {{"--format", "csv", "--format", "pcap,csv"}, "--format lists \"csv\" twice"},
              {{"--format", "json,xml"}, "--format takes json, jsonl, csv, pcap or pcapng (a comma-separated list), got \"xml\""},
              {{"--format", "csv", "-o", "-"}, "-o - (stdout) takes one trace"},
              {{"--format", "pcap", "--capture", "nobody"}, "--capture: scenario \"handshake\" has no node \"nobody\" (nodes: client, server)"},

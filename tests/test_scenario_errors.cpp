@@ -301,6 +301,26 @@ TEST_CASE("a valid key two edits from a missing required one is not taken for a 
     CHECK(v.err.find("/applications/0/to: required field is missing") != std::string::npos);
 }
 
+TEST_CASE("a huge unknown key, node name or value is quoted shortened, once") {
+    // A 4 MB key used to be echoed whole twice (in the pointer and the message), after seconds of
+    // edit distances against it.
+    TempDir dir;
+    fs::path p = dir.path() / "s.json";
+    std::string big(4 << 20, 'k');
+    std::string head = "{\"name\": \"t\", \"duration\": \"1s\", \"nodes\": [{\"name\": \"a\"}], ";
+    for (const std::string& text : {head + "\"" + big + "\": 1}",  // unknown key
+                                    head + "\"durationx" + big + "\": 1}",  // near a required one? no: too long
+                                    head + "\"links\": [{\"between\": [\"a\", \"" + big + "\"]}]}",  // unknown node
+                                    head + "\"seed\": [\"" + big + "\", 1, 2]}"}) {  // a value of the wrong type
+        write_file(p, text);
+        CliResult v = run_cli({"validate", p.string()});
+        CHECK(v.code == 2);
+        INFO(v.err.substr(0, 400));
+        CHECK(v.err.size() < p.string().size() + 300);
+        CHECK(v.err.find("kkk...") != std::string::npos);
+    }
+}
+
 TEST_CASE("malformed JSON is located by line and column") {
     TempDir dir;
     fs::path p = dir.path() / "s.json";

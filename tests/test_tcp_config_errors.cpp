@@ -132,6 +132,8 @@ std::vector<BadInput> bad_inputs() {
          "/applications/0/server_tcp/keepalive/count", "expected an integer in [1, 1000]"},
 
         // TCP applications.
+        {"sport 0", with_app(R"({"type": "bulk", "from": "client", "to": "server", "sport": 0})"), "/applications/0/sport",
+         "expected an integer in [1, 65535]"},
         {"bulk from a router", with_app(R"({"type": "bulk", "from": "r", "to": "server"})"), "/applications/0/from",
          "a host (routers run no applications)"},
         {"bulk to a router", with_app(R"({"type": "bulk", "from": "client", "to": "r"})"), "/applications/0/to",
@@ -153,7 +155,7 @@ std::vector<BadInput> bad_inputs() {
         {"negative think time", with_app(R"({"type": "request_response", "from": "client", "to": "server", "think": "-1ms"})"),
          "/applications/0/think", "expected a duration >= 0s"},
         {"client port 70000", with_app(R"({"type": "bulk", "from": "client", "to": "server", "sport": 70000})"),
-         "/applications/0/sport", "expected an integer in [0, 65535]"},
+         "/applications/0/sport", "expected an integer in [1, 65535]"},
     };
 }
 
@@ -162,6 +164,9 @@ void check_message(const std::string& err, const std::string& path, const BadInp
     CHECK_MESSAGE(err.find(path + ": " + b.pointer + ": ") != std::string::npos, err);
     CHECK_MESSAGE(err.find(b.message) != std::string::npos, err);
     CHECK(err.find('\n') == err.size() - 1);
+    // What was given is quoted once ("got \"bbr\", got \"bbr\"" was a bug).
+    size_t first = err.find(", got ");
+    CHECK_MESSAGE((first == std::string::npos || err.find(", got ", first + 1) == std::string::npos), err);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "sim/core/version.hpp"
+#include "sim/core/os_error.hpp"
 
 namespace tcpsim {
 
@@ -32,7 +33,10 @@ std::vector<OutputFormat> parse_formats(const std::vector<std::string>& values) 
             else if (name == "pcap") f = OutputFormat::pcap;
             else if (name == "pcapng") f = OutputFormat::pcapng;
             else throw OutputRequestError("--format takes json, jsonl, csv, pcap or pcapng (a comma-separated list), got \"" + name + "\"");
-            if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
+            // Twice is a mistake (a typo for another format, most likely), not a wish.
+            if (std::find(out.begin(), out.end(), f) != out.end())
+                throw OutputRequestError("--format lists \"" + name + "\" twice");
+            out.push_back(f);
             if (comma == std::string::npos) break;
             start = comma + 1;
         }
@@ -131,7 +135,7 @@ RunOutputs::RunOutputs(const OutputRequest& request, const ScenarioConfig& confi
     }
     auto open = [](std::ofstream& f, const std::string& path) {
         f.open(path, std::ios::binary | std::ios::trunc);
-        if (!f) throw OutputOpenError("cannot open trace file \"" + path + "\" for writing");
+        if (!f) throw OutputOpenError("cannot open trace file \"" + path + "\" for writing: " + system_reason(errno));
     };
     json_format_ = plan.json;
     json_path_ = plan.json_path;

@@ -86,7 +86,7 @@ private:
     void add_node(const std::string& name, NodeKind kind, const std::string& pointer,
                   const TcpConfig* tcp = nullptr) {
         if (!valid_name(name))
-            throw InputError(file_, pointer, "expected a node name of 1-64 letters, digits, '_', '-' or '.', got \"" + name + "\"");
+            throw InputError(file_, pointer, "expected a node name of 1-64 letters, digits, '_', '-' or '.', got \"" + shorten_for_message(name) + "\"");
         if (!node_index_.emplace(name, static_cast<uint32_t>(c_.nodes.size())).second)
             throw InputError(file_, pointer, "node \"" + name + "\" is defined twice");
         if (c_.nodes.size() >= kMaxNodes)
@@ -115,7 +115,7 @@ private:
             std::vector<std::string> names;
             for (const auto& [n, _] : node_index_) names.push_back(n);
             std::string hint = closest_match(v.value.get<std::string>(), names);
-            throw InputError(file_, v.pointer, "unknown node \"" + v.value.get<std::string>() + "\"" +
+            throw InputError(file_, v.pointer, "unknown node \"" + shorten_for_message(v.value.get<std::string>()) + "\"" +
                                                    (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
         }
         return it->second;
@@ -202,7 +202,8 @@ private:
         a.server = host_ref(r, "to");
         if (a.client == a.server) r.fail("to", "another host than \"from\"");
         a.port = static_cast<uint16_t>(r.integer_or("port", 5555, 1, 65535));
-        a.sport = static_cast<uint16_t>(r.integer_or("sport", 0, 0, 65535));
+        // Port 0 is no port on the wire; absent, the client takes an ephemeral one.
+        if (r.has("sport")) a.sport = static_cast<uint16_t>(r.integer_or("sport", 0, 1, 65535));
         if (a.sport != 0) {
             // Two connections with one 4-tuple would be one connection to the client's stack.
             auto [it, fresh] = fixed_tuples_.emplace(std::make_tuple(a.client, a.sport, a.server, a.port), r.pointer());

@@ -76,7 +76,7 @@ TcpConfig read_tcp_config(JsonObjectReader& r, TcpConfig c) {
     if (r.has("cc")) {
         std::string cc = r.string_or("cc", c.cc);
         if (!make_congestion_control(cc))
-            r.fail("cc", "one of " + std::string(kCongestionControlNames) + ", got \"" + cc + "\"");
+            r.fail("cc", "one of " + std::string(kCongestionControlNames));
         c.cc = cc;
     }
     c.ecn = r.boolean_or("ecn", c.ecn);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include "sim/core/os_error.hpp"
 
 namespace tcpsim {
 
@@ -22,10 +23,56 @@ std::string json_pointer_escape(std::string_view key) {
     return out;
 }
 
+namespace {
+
+constexpr size_t kQuoteMax = 40;  // what a message quotes of a value or a key
+
+// Appends v as JSON text to `out`, stopping once `out` is past `limit` characters: a 50 MB
+// value is never written out whole only to be cut.
+void append_bounded(const Json& v, std::string& out, size_t limit) {
+    if (out.size() > limit) return;
+    if (v.is_string()) {
+        const std::string& text = v.get_ref<const std::string&>();
+        out += Json(text.substr(0, limit + 1)).dump();
+    } else if (v.is_array()) {
+        out += '[';
+        bool first = true;
+        for (const Json& e : v) {
+            if (out.size() > limit) return;
+            if (!first) out += ',';
+            first = false;
+            append_bounded(e, out, limit);
+        }
+        out += ']';
+    } else if (v.is_object()) {
+        out += '{';
+        bool first = true;
+        for (auto it = v.begin(); it != v.end(); ++it) {
+            if (out.size() > limit) return;
+            if (!first) out += ',';
+            first = false;
+            out += Json(it.key().substr(0, limit + 1)).dump();
+            out += ':';
+            append_bounded(it.value(), out, limit);
+        }
+        out += '}';
+    } else {
+        out += v.dump();
+    }
+}
+
+}  // namespace
+
 std::string describe_json_value(const Json& v) {
-    std::string s = v.dump();
-    if (s.size() > 40) s = s.substr(0, 37) + "...";
+    std::string s;
+    append_bounded(v, s, kQuoteMax);
+    if (s.size() > kQuoteMax) s = s.substr(0, kQuoteMax - 3) + "...";
     return s;
+}
+
+std::string shorten_for_message(std::string_view text) {
+    if (text.size() <= kQuoteMax) return std::string(text);
+    return std::string(text.substr(0, kQuoteMax - 3)) + "...";
 }
 
 namespace {
@@ -151,7 +198,7 @@ Json load_json_file(const std::string& path) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) throw InputError(path, "", "is a directory, not a scenario file");
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path, "", "cannot open file (does it exist and is it readable?)");
+    if (!in) throw InputError(path, "", "cannot open file: " + system_reason(errno));
     // Read at most one byte more than the limit: a huge file or an endless device (/dev/zero, a
     // pipe that never ends) is refused without being read whole.
     std::string text;
@@ -287,8 +334,9 @@ JsonValueRef JsonObjectReader::require(std::string_view key) {
         // Only one edit or swap away: a looser match could pick a valid key read later.
         for (auto it = obj_.begin(); it != obj_.end(); ++it)
             if (!used_.count(it.key()) && one_edit_apart(it.key(), key))
-                throw InputError(file_, pointer_of(it.key()), "unknown key \"" + it.key() + "\" (did you mean \"" +
-                                                                  std::string(key) + "\"? it is required)");
+                throw InputError(file_, pointer_of(shorten_for_message(it.key())),
+                                 "unknown key \"" + shorten_for_message(it.key()) + "\" (did you mean \"" + std::string(key) +
+                                     "\"? it is required)");
         throw InputError(file_, pointer_of(key), "required field is missing");
     }
     return JsonValueRef{*v, pointer_of(key), file_};
@@ -443,8 +491,10 @@ void JsonObjectReader::finish() const {
         // Keys starting with '_' or "comment" are the user's notes.
         if (it.key().starts_with("_") || it.key() == "comment" || it.key() == "description") continue;
         std::string hint = closest_match(it.key(), known);
-        throw InputError(file_, pointer_of(it.key()),
-                         "unknown key \"" + it.key() + "\"" + (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+        // A key is quoted (and named in the pointer) shortened, as values are.
+        std::string shown = shorten_for_message(it.key());
+        throw InputError(file_, pointer_of(shown),
+                         "unknown key \"" + shown + "\"" + (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
     }
 }
 
@@ -452,6 +502,10 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
     std::string best;
     size_t best_d = 3;  // at most two edits away
     for (const auto& c : candidates) {
+        // The distance is at least the difference in length: a key far longer or shorter than
+        // every candidate costs nothing (a 50 MB key once took seconds per candidate).
+        size_t diff = word.size() > c.size() ? word.size() - c.size() : c.size() - word.size();
+        if (diff >= best_d) continue;
         // Levenshtein distance, two rows.
         std::vector<size_t> prev(c.size() + 1), cur(c.size() + 1);
         for (size_t j = 0; j <= c.size(); ++j) prev[j] = j;

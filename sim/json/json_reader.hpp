@@ -46,6 +46,8 @@ Json parse_json_text(const std::string& text, const std::string& file);
 
 std::string json_pointer_escape(std::string_view key);
 std::string describe_json_value(const Json& v);  // short, for "got ..." in messages
+// Text quoted in a message (a key), cut to the length describe_json_value keeps.
+std::string shorten_for_message(std::string_view text);
 
 // Parsers of the scenario's units. Each accepts a JSON string with a unit or a plain number in
 // the base unit; nullopt when the value does not parse.

@@ -230,7 +230,7 @@ private:
                 std::string hint = closest_match(base, names);
                 for (size_t k = 0; hint.empty() && k < names.size(); ++k)
                     if (names[k].starts_with(base)) hint = names[k];  // "goodput" -> "goodput_bps"
-                throw InputError(file_, v.pointer, "unknown metric \"" + base + "\"" +
+                throw InputError(file_, v.pointer, "unknown metric \"" + shorten_for_message(base) + "\"" +
                                                        (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)") +
                                                        "; the metrics are listed in README.md, \"Parameter sweeps\"");
             }

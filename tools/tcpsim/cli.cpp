@@ -17,9 +17,11 @@
 #include "models/scenario/run_outputs.hpp"
 #include "models/scenario/scenario_config.hpp"
 #include "models/scenario/world.hpp"
+#include "sim/core/os_error.hpp"
 #include "sim/core/version.hpp"
 #include "tools/tcpsim/build_commit.hpp"
 #include "tools/tcpsim/exit_codes.hpp"
+#include "tools/tcpsim/interrupt.hpp"
 #include "tools/tcpsim/packetdrill_cli.hpp"
 #include "tools/tcpsim/sweep_cli.hpp"
 
@@ -28,35 +30,6 @@ namespace po = boost::program_options;
 namespace tcpsim {
 
 namespace {
-
-// SIGINT/SIGTERM during `run`: the handler only raises this flag (all a handler may safely do);
-// the simulator checks it before each event, the run ends there and the trace gets its summary.
-// A second signal kills the process the default way.
-volatile std::sig_atomic_t g_interrupted = 0;
-extern "C" void on_interrupt_signal(int sig) {
-    g_interrupted = 1;
-    std::signal(sig, SIG_DFL);
-}
-
-// Installs the handlers for the lifetime of a run and puts the previous ones back.
-class InterruptGuard {
-public:
-    InterruptGuard() {
-        g_interrupted = 0;
-        old_int_ = std::signal(SIGINT, on_interrupt_signal);
-        old_term_ = std::signal(SIGTERM, on_interrupt_signal);
-    }
-    ~InterruptGuard() {
-        std::signal(SIGINT, old_int_);
-        std::signal(SIGTERM, old_term_);
-    }
-    InterruptGuard(const InterruptGuard&) = delete;
-    InterruptGuard& operator=(const InterruptGuard&) = delete;
-
-private:
-    void (*old_int_)(int);
-    void (*old_term_)(int);
-};
 
 const char* kUsage =
     "usage: tcpsim <command> [options]\n"
@@ -85,7 +58,7 @@ po::options_description run_options() {
         ("help,h", "show this help")
         ("output,o", po::value<std::string>(), "with one format, json or jsonl: the trace file ('-' for stdout); otherwise the prefix P of the files (default: the scenario's name)")
         ("format", po::value<std::vector<std::string>>()->composing(),
-         "json (default), jsonl, csv, pcap, pcapng; several as a list (json,csv,pcap) or repeated. Files: "
+         "json (default), jsonl, csv, pcap, pcapng; several as a list (json,csv,pcap) or repeated, each once. Files: "
          "P.trace.json, P.trace.jsonl, P.segments.csv, P.cwnd.csv, P.queue.csv, P.NODE.pcap (one per capture "
          "point), P.pcapng (one interface per capture point, named after its node)")
         ("trace-level", po::value<std::string>(), "summary | segments | all: what the JSON trace holds (default: the scenario's trace.level, else segments)")
@@ -303,7 +276,9 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 
 }  // namespace
 
-int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+namespace {
+
+int dispatch(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
     std::vector<std::string> args(argv + 1, argv + argc);
     try {
         if (args.empty()) {
@@ -332,10 +307,28 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
     } catch (const UsageError& e) {
         err << "tcpsim: error: " << e.what() << "\n(see tcpsim --help)\n";
         return kExitBadInput;
+    } catch (const std::bad_alloc&) {
+        err << "tcpsim: error: out of memory\n";
+        return kExitFailure;
     } catch (const std::exception& e) {
         err << "tcpsim: internal error: " << e.what() << '\n';
         return kExitFailure;
     }
+}
+
+}  // namespace
+
+int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err, const int* out_error) {
+    int code = dispatch(argc, argv, out, err);
+    // What went to standard output (the tcpdump-style lines, the tables, the summary) must have
+    // arrived: a full disk or a closed pipe is reported, not taken for success.
+    out.flush();
+    if (out.fail()) {
+        int why = out_error ? *out_error : 0;
+        err << "tcpsim: error: writing to standard output failed" << (why ? ": " + system_reason(why) : std::string()) << '\n';
+        if (code == kExitOk) code = kExitFailure;
+    }
+    return code;
 }
 
 }  // namespace tcpsim
