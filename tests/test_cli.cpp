@@ -231,11 +231,50 @@ TEST_CASE("--no-trace writes no trace file") {
     CHECK(fs::is_empty(dir.path()));
 }
 
-TEST_CASE("a trace file that cannot be opened exits 2") {
+namespace {
+// An ostream whose every write fails, as std::cout does on a full disk (`> /dev/full`).
+struct FullBuffer : std::streambuf {
+    int overflow(int) override { return traits_type::eof(); }
+    std::streamsize xsputn(const char*, std::streamsize) override { return 0; }
+};
+}  // namespace
+
+TEST_CASE("standard output that cannot be written is reported, exit 1") {
+    FullBuffer full;
+    std::ostream out(&full);
+    std::ostringstream err;
+    std::vector<const char*> argv{"tcpsim", "run", kHandshake.c_str()};
+    int code = tcpsim::cli_main(static_cast<int>(argv.size()), argv.data(), out, err);
+    CHECK(code == 1);
+    CHECK(contains(err.str(), "tcpsim: error: writing to standard output failed"));
+    // The same command with somewhere to write succeeds.
+    std::ostringstream ok, err2;
+    CHECK(tcpsim::cli_main(static_cast<int>(argv.size()), argv.data(), ok, err2) == 0);
+    // A failure already has its own code: it stays.
+    std::vector<const char*> bad{"tcpsim", "run", "/no/such/scenario.json"};
+    std::ostringstream err3;
+    CHECK(tcpsim::cli_main(static_cast<int>(bad.size()), bad.data(), out, err3) == 2);
+}
+
+TEST_CASE("a file that cannot be opened is reported with the system's reason") {
     TempDir dir;
     CliResult r = run_cli({"run", kHandshake, "-q", "-o", dir.file("no-such-dir/t.json")});
     CHECK(r.code == 2);
     CHECK(contains(r.err, "cannot open trace file"));
+    CHECK(contains(r.err, ": no such file or directory"));
+    // A directory where the trace should go.
+    fs::create_directory(dir.file("d.json"));
+    r = run_cli({"run", kHandshake, "-q", "-o", dir.file("d.json")});
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, ": is a directory"));
+    // The capture files say why too.
+    r = run_cli({"run", kHandshake, "-q", "--format", "pcapng", "-o", dir.file("no-such-dir/t")});
+    CHECK(r.code != 0);
+    CHECK(contains(r.err, ": no such file or directory"));
+    // And a scenario that is not there.
+    r = run_cli({"run", dir.file("missing.json"), "-q"});
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, "cannot open file: no such file or directory"));
 }
 
 TEST_CASE("--format jsonl writes one JSON object per line, meta first and summary last") {

@@ -155,6 +155,6 @@ TEST_CASE("pcapng: microsecond resolution when asked, and a file that cannot be 
     CHECK((uint64_t(le32(b[2].body, 4)) << 32 | le32(b[2].body, 8)) == 1'234'567u);
     std::filesystem::remove(path);
     CHECK_THROWS_WITH_AS(PcapngWriter("/nonexistent-dir/x.pcapng", "", "", 100, PcapPrecision::nano),
-                         "cannot open capture file \"/nonexistent-dir/x.pcapng\" for writing: No such file or directory",
+                         "cannot open capture file \"/nonexistent-dir/x.pcapng\" for writing: no such file or directory",
                          std::runtime_error);
 }

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "models/capture/ipv4_tcp_encoder.hpp"
+#include "sim/core/os_error.hpp"
 
 namespace tcpsim {
 
@@ -26,7 +27,7 @@ PcapngWriter::PcapngWriter(const std::string& path, std::string_view comment, st
       packet_(std::max<uint32_t>(std::min<uint32_t>(snaplen_, 65535), kMaxIpv4TcpHeaderBytes)) {
     file_ = std::fopen(path.c_str(), "wb");
     if (!file_)
-        throw std::runtime_error("cannot open capture file \"" + path + "\" for writing: " + std::strerror(errno));
+        throw std::runtime_error("cannot open capture file \"" + path + "\" for writing: " + system_reason(errno));
     begin(kSectionHeader);
     put32(kByteOrderMagic);
     put16(1);  // version 1.0

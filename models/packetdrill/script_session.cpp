@@ -7,6 +7,7 @@
 
 #include "models/packetdrill/script_parser.hpp"
 #include "models/socket/socket_layer.hpp"
+#include "sim/core/os_error.hpp"
 
 namespace tcpsim::packetdrill {
 
@@ -33,7 +34,7 @@ SimTime script_length(const Script& s) {
 
 Script load_script(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read \"" + path + "\"");
+    if (!in) throw std::runtime_error("cannot read \"" + path + "\": " + system_reason(errno));
     std::ostringstream text;
     text << in.rdbuf();
     return parse_script(text.str(), path);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
+#include "sim/core/os_error.hpp"
 
 namespace tcpsim {
 
@@ -73,7 +74,7 @@ ResultsFile read_results(const std::string& path) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) return f;
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path, "", "cannot open the results file");
+    if (!in) throw InputError(path, "", "cannot open the results file: " + system_reason(errno));
     std::ostringstream ss;
     ss << in.rdbuf();
     const std::string text = ss.str();
@@ -106,7 +107,7 @@ ResultsAppender::ResultsAppender(const std::string& path, uint64_t keep_bytes, b
         std::filesystem::resize_file(path, keep_bytes, ec);
     if (ec) throw std::runtime_error("cannot cut the incomplete last line off \"" + path + "\": " + ec.message());
     out_.open(path, std::ios::binary | (truncate ? std::ios::trunc : std::ios::app));
-    if (!out_) throw std::runtime_error("cannot open the results file \"" + path + "\" for writing");
+    if (!out_) throw std::runtime_error("cannot open the results file \"" + path + "\" for writing: " + system_reason(errno));
 }
 
 void ResultsAppender::append(const SweepRecord& r) {
@@ -114,7 +115,7 @@ void ResultsAppender::append(const SweepRecord& r) {
     std::lock_guard lock(mutex_);
     out_.write(line.data(), static_cast<std::streamsize>(line.size()));
     out_.flush();
-    if (!out_) throw std::runtime_error("writing the results file \"" + path_ + "\" failed (disk full?)");
+    if (!out_) throw std::runtime_error("writing the results file \"" + path_ + "\" failed: " + system_reason(errno));
 }
 
 void ResultsAppender::close() {
@@ -127,9 +128,10 @@ void write_results_sorted(const std::string& path, std::vector<SweepRecord> reco
     std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) throw std::runtime_error("cannot open \"" + tmp + "\" for writing: " + system_reason(errno));
         for (const auto& r : records) out << r.to_line() << '\n';
         out.close();
-        if (!out) throw std::runtime_error("writing \"" + tmp + "\" failed (disk full?)");
+        if (!out) throw std::runtime_error("writing \"" + tmp + "\" failed: " + system_reason(errno));
     }
     std::error_code ec;
     std::filesystem::rename(tmp, path, ec);

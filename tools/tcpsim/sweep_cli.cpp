@@ -24,6 +24,7 @@
 #include "sim/sweep/sweep_results.hpp"
 #include "sim/sweep/sweep_stats.hpp"
 #include "tools/tcpsim/exit_codes.hpp"
+#include "sim/core/os_error.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -110,9 +111,10 @@ std::string stats_path(const fs::path& dir, const SweepSpec& spec, const char* e
 
 void write_text_file(const std::string& path, const std::string& text) {
     std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    if (!f) throw SweepFailure("cannot open \"" + path + "\" for writing: " + system_reason(errno));
     f << text;
     f.close();
-    if (!f) throw SweepFailure("cannot write \"" + path + "\"");
+    if (!f) throw SweepFailure("cannot write \"" + path + "\": " + system_reason(errno));
 }
 
 // Statistics, fits, the two files and the table: the same for `sweep` and `merge`.
@@ -307,7 +309,7 @@ int merge_main(const std::vector<std::string>& args, std::ostream& out, std::ost
         std::vector<SweepPoint> points = sweep_points(spec);
         std::map<std::pair<uint64_t, uint64_t>, SweepRecord> merged;
         for (size_t f = 1; f < files.size(); ++f) {
-            if (!fs::exists(files[f])) throw InputError(files[f], "", "cannot open file (does it exist and is it readable?)");
+            if (!fs::exists(files[f])) throw InputError(files[f], "", "cannot open file: " + system_reason(ENOENT));
             ResultsFile rf = read_results(files[f]);
             if (rf.truncated_tail) err << "tcpsim: merge: " << files[f] << ": the last line was cut short and is left out\n";
             check_records(spec, points, rf.records, files[f]);
