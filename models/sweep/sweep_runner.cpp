@@ -67,6 +67,11 @@ void validate_sweep_scenarios(const SweepSpec& spec, const std::vector<SweepPoin
 }
 
 SweepRecord run_sweep_run(const SweepSpec& spec, const SweepPoint& point, const SweepRunId& id) {
+    return *run_sweep_run(spec, point, id, nullptr);
+}
+
+std::optional<SweepRecord> run_sweep_run(const SweepSpec& spec, const SweepPoint& point, const SweepRunId& id,
+                                         const volatile std::sig_atomic_t* interrupt) {
     SweepRecord rec;
     rec.run = id.run;
     rec.point = id.point;
@@ -79,8 +84,10 @@ SweepRecord run_sweep_run(const SweepSpec& spec, const SweepPoint& point, const 
         config.seed = id.seed;
         RunOptions options;  // no trace, no tcpdump-like lines
         options.keep_summary = true;
+        options.interrupt = interrupt;
         World world(config, options);
         RunResult r = world.run();
+        if (r.reason == StopReason::interrupted) return std::nullopt;
         rec.metrics = extract_metrics(world.summary_json(), tcp_app_starts(config), spec.metrics);
         rec.sim = {{"stop_reason", std::string(to_string(r.reason))},
                    {"end_time", r.end_time.to_seconds()},

@@ -2,6 +2,9 @@
 // Runs the points of a sweep as tcpsim scenarios: the point's values written into the base
 // scenario document (sim/sweep/sweep_plan.hpp), the document loaded like any scenario file, run with
 // the run's seed and no trace, and the metrics read from its summary.
+#include <csignal>
+#include <optional>
+
 #include "sim/sweep/sweep_plan.hpp"
 #include "sim/sweep/sweep_results.hpp"
 #include "sim/sweep/sweep_spec.hpp"
@@ -17,5 +20,9 @@ void validate_sweep_scenarios(const SweepSpec& spec, const std::vector<SweepPoin
 // One run. A run that fails (an exception while building or running) is a record with
 // status "error" and the message; it does not throw.
 SweepRecord run_sweep_run(const SweepSpec& spec, const SweepPoint& point, const SweepRunId& id);
+// The same, stopping at the next event once `*interrupt` is set: an interrupted run has no
+// result (nullopt), it is run again when the sweep is resumed.
+std::optional<SweepRecord> run_sweep_run(const SweepSpec& spec, const SweepPoint& point, const SweepRunId& id,
+                                         const volatile std::sig_atomic_t* interrupt);
 
 }  // namespace tcpsim

@@ -11,13 +11,15 @@ namespace tcpsim {
 
 unsigned default_jobs() { return std::max(1u, std::thread::hardware_concurrency()); }
 
-void run_parallel(size_t count, unsigned jobs, const std::function<void(size_t)>& task) {
+void run_parallel(size_t count, unsigned jobs, const std::function<void(size_t)>& task,
+                  const volatile std::sig_atomic_t* interrupted) {
     std::atomic<size_t> next{0};
     std::atomic<bool> stop{false};
     std::exception_ptr first_error;
     std::mutex error_mutex;
     auto worker = [&] {
         while (!stop.load()) {
+            if (interrupted && *interrupted) return;
             size_t i = next.fetch_add(1);
             if (i >= count) return;
             try {

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -16,6 +17,7 @@
 
 #include "models/sweep/sweep_metrics.hpp"
 #include "models/sweep/sweep_runner.hpp"
+#include "sim/core/os_error.hpp"
 #include "sim/sweep/sweep_fit.hpp"
 #include "sim/sweep/sweep_plan.hpp"
 #include "sim/sweep/sweep_pool.hpp"
@@ -24,7 +26,7 @@
 #include "sim/sweep/sweep_results.hpp"
 #include "sim/sweep/sweep_stats.hpp"
 #include "tools/tcpsim/exit_codes.hpp"
-#include "sim/core/os_error.hpp"
+#include "tools/tcpsim/interrupt.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -239,25 +241,41 @@ int sweep_main(const std::vector<std::string>& args, std::ostream& out, std::ost
                                     : tty ? SweepProgress::Style::bar : SweepProgress::Style::lines,
                                todo.size());
         std::mutex records_mutex;
+        size_t finished = 0;
+        // SIGINT/SIGTERM: no further run starts, the runs in flight stop at their next event and
+        // are left out (a resume runs them again); a second signal kills.
+        std::optional<InterruptGuard> guard(std::in_place);
         try {
-            run_parallel(todo.size(), jobs, [&](size_t i) {
-                SweepRunId id = sweep_run(spec, todo[i]);
-                SweepRecord rec = run_sweep_run(spec, points[id.point], id);
-                appender->append(rec);  // at once: a crash loses only the runs in flight
-                const bool failed = !rec.ok;
-                {
-                    std::lock_guard lock(records_mutex);
-                    records.push_back(std::move(rec));
-                }
-                progress.run_done(failed);
-            });
+            run_parallel(
+                todo.size(), jobs,
+                [&](size_t i) {
+                    SweepRunId id = sweep_run(spec, todo[i]);
+                    std::optional<SweepRecord> rec = run_sweep_run(spec, points[id.point], id, &g_interrupted);
+                    if (!rec) return;  // interrupted
+                    appender->append(*rec);  // at once: a crash loses only the runs in flight
+                    const bool failed = !rec->ok;
+                    {
+                        std::lock_guard lock(records_mutex);
+                        records.push_back(std::move(*rec));
+                        ++finished;
+                    }
+                    progress.run_done(failed);
+                },
+                &g_interrupted);
         } catch (const std::runtime_error& e) {
             progress.finish();
             err << "tcpsim: error: " << e.what() << "; finished runs are in \"" << results << "\" (--resume continues)\n";
             return kExitFailure;
         }
+        const bool interrupted = g_interrupted != 0;
+        guard.reset();
         progress.finish();
         appender->close();
+        if (interrupted) {
+            err << "tcpsim: sweep: interrupted after " << finished << " of " << todo.size() << " runs; they are in \"" << results
+                << "\"; continue with the same command and --resume\n";
+            return kExitInterrupted;
+        }
         renumber(spec, records);
         write_results_sorted(results, records);
 
