@@ -76,6 +76,48 @@ inline bool has_text(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
 }
 
+inline void write_text(const fs::path& p, const std::string& text) {
+    std::ofstream f(p, std::ios::binary);
+    f << text;
+    REQUIRE(f.good());
+}
+
+// A table of bad scenarios, each refused as a user meets it: exit 2, nothing on stdout, one line
+// on stderr naming the file, the JSON pointer of the field at fault and what was expected, what
+// was given quoted once; `run` writes no trace.
+struct BadInput {
+    const char* name;
+    std::string text;
+    const char* pointer;  // as the message prints it
+    const char* message;  // a fragment of what it must say
+};
+
+inline void check_bad_input_message(const std::string& err, const std::string& path, const BadInput& b) {
+    // "tcpsim: error: FILE: POINTER: MESSAGE", one line.
+    CHECK_MESSAGE(err.find(path + ": " + b.pointer + ": ") != std::string::npos, err);
+    CHECK_MESSAGE(err.find(b.message) != std::string::npos, err);
+    CHECK(err.find('\n') == err.size() - 1);
+    // What was given is quoted once ("got \"bbr\", got \"bbr\"" was a bug).
+    size_t first = err.find(", got ");
+    CHECK_MESSAGE((first == std::string::npos || err.find(", got ", first + 1) == std::string::npos), err);
+}
+
+// Runs every row through `command` ("validate" or "run") and checks the refusal.
+inline void check_bad_inputs_refused(const std::vector<BadInput>& rows, const std::string& command) {
+    ScratchDir dir;
+    for (const auto& b : rows) {
+        INFO("row: ", b.name);
+        fs::path p = dir.path() / "scenario.json";
+        fs::path trace = dir.path() / "out.trace.json";
+        write_text(p, b.text);
+        CliRun r = command == "run" ? cli({"run", p.string(), "-o", trace.string()}) : cli({command, p.string()});
+        CHECK(r.code == 2);
+        CHECK(r.out.empty());
+        check_bad_input_message(r.err, p.string(), b);
+        CHECK_FALSE(fs::exists(trace));
+    }
+}
+
 inline const std::string& handshake_scenario() {
     static const std::string path = std::string(TCPSIM_SOURCE_DIR) + "/scenarios/handshake.json";
     return path;

@@ -20,24 +20,9 @@ namespace {
 
 using TempDir = tcpsim::test::ScratchDir;  // tests/cli_harness.hpp
 
-struct CliResult {
-    int code;
-    std::string out, err;
-};
-
-CliResult run_cli(const std::vector<std::string>& args) {
-    std::vector<const char*> argv{"tcpsim"};
-    for (const auto& a : args) argv.push_back(a.c_str());
-    std::ostringstream out, err;
-    int code = tcpsim::cli_main(static_cast<int>(argv.size()), argv.data(), out, err);
-    return {code, out.str(), err.str()};
-}
-
-void write_file(const fs::path& p, const std::string& text) {
-    std::ofstream f(p, std::ios::binary);
-    f << text;
-    REQUIRE(f.good());
-}
+using tcpsim::test::BadInput;
+using tcpsim::test::cli;
+using tcpsim::test::write_text;
 
 // A 10 s run between hosts "client" and "server"; `fields` are the calls application's own.
 std::string app(const std::string& fields) {
@@ -47,13 +32,6 @@ std::string app(const std::string& fields) {
 }
 // The client's list holds these calls.
 std::string client(const std::string& calls) { return app(R"("client": [)" + calls + "]"); }
-
-struct BadInput {
-    const char* name;
-    std::string text;
-    const char* pointer;  // as the message prints it
-    const char* message;  // a fragment of what it must say
-};
 
 std::vector<BadInput> bad_inputs() {
     return {
@@ -120,41 +98,14 @@ std::vector<BadInput> bad_inputs() {
     };
 }
 
-void check_message(const std::string& err, const std::string& path, const BadInput& b) {
-    // "tcpsim: error: FILE: POINTER: MESSAGE", one line.
-    CHECK_MESSAGE(err.find(path + ": " + b.pointer + ": ") != std::string::npos, err);
-    CHECK_MESSAGE(err.find(b.message) != std::string::npos, err);
-    CHECK(err.find('\n') == err.size() - 1);
-}
-
 }  // namespace
 
 TEST_CASE("calls errors: validate refuses each bad calls application with exit 2 and the JSON pointer") {
-    TempDir dir;
-    for (const auto& b : bad_inputs()) {
-        INFO("row: ", b.name);
-        fs::path p = dir.path() / "scenario.json";
-        write_file(p, b.text);
-        CliResult v = run_cli({"validate", p.string()});
-        CHECK(v.code == 2);
-        CHECK(v.out.empty());
-        check_message(v.err, p.string(), b);
-    }
+    tcpsim::test::check_bad_inputs_refused(bad_inputs(), "validate");
 }
 
 TEST_CASE("calls errors: run refuses each bad calls application with exit 2, the same message, no trace") {
-    TempDir dir;
-    for (const auto& b : bad_inputs()) {
-        INFO("row: ", b.name);
-        fs::path p = dir.path() / "scenario.json";
-        fs::path trace = dir.path() / "out.trace.json";
-        write_file(p, b.text);
-        CliResult r = run_cli({"run", p.string(), "-o", trace.string()});
-        CHECK(r.code == 2);
-        CHECK(r.out.empty());
-        check_message(r.err, p.string(), b);
-        CHECK_FALSE(fs::exists(trace));
-    }
+    tcpsim::test::check_bad_inputs_refused(bad_inputs(), "run");
 }
 
 TEST_CASE("calls errors: a list longer than the limit is refused before its calls are read") {
@@ -162,8 +113,8 @@ TEST_CASE("calls errors: a list longer than the limit is refused before its call
     for (size_t i = 0; i <= tcpsim::kMaxCallEntries; ++i) calls += std::string(i ? ", " : "") + R"({"at": "0s", "write": 1})";
     TempDir dir;
     fs::path p = dir.path() / "scenario.json";
-    write_file(p, client(calls));
-    CliResult v = run_cli({"validate", p.string()});
+    write_text(p, client(calls));
+    tcpsim::test::CliRun v = cli({"validate", p.string()});
     CHECK(v.code == 2);
     CHECK(v.err.find(": /applications/0/client: at most 10000 calls in one list (\"repeat\" repeats one), not 10001") != std::string::npos);
 }
@@ -180,8 +131,8 @@ TEST_CASE("calls errors: the pieces the bad rows are built from are valid, with 
           client(R"({"at": "0s", "write": 1, "repeat": 10, "every": "1s"}, {"at": "9s", "shutdown": "both"}, {"at": "9s", "abort": true})"),
           app(R"("start": "5s", "connections": 2, "client": [{"at": "5s", "write": 1}], "server": [{"at": "0s", "read": 10}])")}) {
         INFO(text);
-        write_file(p, text);
-        CliResult v = run_cli({"validate", p.string()});
+        write_text(p, text);
+        tcpsim::test::CliRun v = cli({"validate", p.string()});
         CHECK(v.code == 0);
         CHECK(v.err.empty());
     }

@@ -22,24 +22,9 @@ namespace {
 
 using TempDir = tcpsim::test::ScratchDir;  // tests/cli_harness.hpp
 
-struct CliResult {
-    int code;
-    std::string out, err;
-};
-
-CliResult run_cli(const std::vector<std::string>& args) {
-    std::vector<const char*> argv{"tcpsim"};
-    for (const auto& a : args) argv.push_back(a.c_str());
-    std::ostringstream out, err;
-    int code = tcpsim::cli_main(static_cast<int>(argv.size()), argv.data(), out, err);
-    return {code, out.str(), err.str()};
-}
-
-void write_file(const fs::path& p, const std::string& text) {
-    std::ofstream f(p, std::ios::binary);
-    f << text;
-    REQUIRE(f.good());
-}
+using tcpsim::test::BadInput;
+using tcpsim::test::cli;
+using tcpsim::test::write_text;
 
 // Hosts "client" and "server" joined through the router "r"; `tcp` is the top-level "tcp"
 // object, `app` one application.
@@ -52,13 +37,6 @@ std::string scenario(const std::string& tcp, const std::string& app) {
 const std::string kBulk = R"({"type": "bulk", "from": "client", "to": "server", "bytes": 1000})";
 std::string with_tcp(const std::string& tcp) { return scenario(tcp, kBulk); }
 std::string with_app(const std::string& app) { return scenario("{}", app); }
-
-struct BadInput {
-    const char* name;
-    std::string text;
-    const char* pointer;  // as the message prints it
-    const char* message;  // a fragment of what it must say
-};
 
 std::vector<BadInput> bad_inputs() {
     return {
@@ -159,46 +137,16 @@ std::vector<BadInput> bad_inputs() {
     };
 }
 
-void check_message(const std::string& err, const std::string& path, const BadInput& b) {
-    // "tcpsim: error: FILE: POINTER: MESSAGE", one line.
-    CHECK_MESSAGE(err.find(path + ": " + b.pointer + ": ") != std::string::npos, err);
-    CHECK_MESSAGE(err.find(b.message) != std::string::npos, err);
-    CHECK(err.find('\n') == err.size() - 1);
-    // What was given is quoted once ("got \"bbr\", got \"bbr\"" was a bug).
-    size_t first = err.find(", got ");
-    CHECK_MESSAGE((first == std::string::npos || err.find(", got ", first + 1) == std::string::npos), err);
-}
-
 }  // namespace
 
 TEST_CASE("the bad TCP input table has at least 12 rows") { CHECK(bad_inputs().size() >= 12); }
 
 TEST_CASE("validate refuses each bad TCP setting or application with exit 2 and the JSON pointer") {
-    TempDir dir;
-    for (const auto& b : bad_inputs()) {
-        INFO("row: ", b.name);
-        fs::path p = dir.path() / "scenario.json";
-        write_file(p, b.text);
-        CliResult v = run_cli({"validate", p.string()});
-        CHECK(v.code == 2);
-        CHECK(v.out.empty());
-        check_message(v.err, p.string(), b);
-    }
+    tcpsim::test::check_bad_inputs_refused(bad_inputs(), "validate");
 }
 
 TEST_CASE("run refuses each bad TCP setting or application with exit 2, the same message, no trace") {
-    TempDir dir;
-    for (const auto& b : bad_inputs()) {
-        INFO("row: ", b.name);
-        fs::path p = dir.path() / "scenario.json";
-        fs::path trace = dir.path() / "out.trace.json";
-        write_file(p, b.text);
-        CliResult r = run_cli({"run", p.string(), "-o", trace.string()});
-        CHECK(r.code == 2);
-        CHECK(r.out.empty());
-        check_message(r.err, p.string(), b);
-        CHECK_FALSE(fs::exists(trace));
-    }
+    tcpsim::test::check_bad_inputs_refused(bad_inputs(), "run");
 }
 
 TEST_CASE("the scenario the bad rows are built from is valid, with every TCP setting given") {
@@ -219,8 +167,8 @@ TEST_CASE("the scenario the bad rows are built from is valid, with every TCP set
           with_app(R"({"type": "request_response", "from": "client", "to": "server", "count": 3, "think": "5ms", "request": 1, "response": 1})"),
           with_app(R"({"type": "bulk", "from": "client", "to": "server", "start": "9s", "abort_at": "9s", "tcp": {"sack": true}, "server_tcp": {}})")}) {
         INFO(text);
-        write_file(p, text);
-        CliResult v = run_cli({"validate", p.string()});
+        write_text(p, text);
+        tcpsim::test::CliRun v = cli({"validate", p.string()});
         CHECK(v.code == 0);
         CHECK(v.err.empty());
     }
