@@ -4,6 +4,8 @@
 // disk fills and leaves a valid trace.
 #include <doctest/doctest.h>
 
+#include "cli_harness.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -22,37 +24,9 @@ using namespace tcpsim;
 
 namespace {
 
-class TempDir {
-public:
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "tcpsim-limits-XXXXXX").string();
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-
-private:
-    fs::path path_;
-};
-
-struct CliResult {
-    int code;
-    std::string out, err;
-};
-
-CliResult run_cli(const std::vector<std::string>& args) {
-    std::vector<const char*> argv{"tcpsim"};
-    for (const auto& a : args) argv.push_back(a.c_str());
-    std::ostringstream out, err;
-    int code = cli_main(static_cast<int>(argv.size()), argv.data(), out, err);
-    return {code, out.str(), err.str()};
-}
+using TempDir = tcpsim::test::ScratchDir;  // tests/cli_harness.hpp
+using CliResult = tcpsim::test::CliRun;
+CliResult run_cli(const std::vector<std::string>& args) { return tcpsim::test::cli(args); }
 
 std::string read_file(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
@@ -192,10 +166,8 @@ TEST_CASE("--max-trace-bytes stops the run before the trace passes the limit, ex
     // even the first hundred events (each send/deliver record is about 300 bytes).
     CHECK(doc["summary"]["run"]["end_time_ns"].get<int64_t>() < 2'000'000'000);
     CHECK(doc["events"].size() > 10);
-    // Everything before the summary (meta and events) is within the limit.
-    size_t summary_at = text.find("\n],\n\"summary\":");
-    REQUIRE(summary_at != std::string::npos);
-    CHECK(summary_at <= 20000);
+    // The whole file, summary included, is within the limit.
+    CHECK(text.size() <= 20000);
     // Without the limit the same trace is far larger.
     CliResult full = run_cli({"run", kLossyLink, "-q", "-o", dir.file("full.json")});
     CHECK(full.code == 0);
@@ -214,6 +186,60 @@ TEST_CASE("--max-trace-bytes leaves a valid jsonl trace too, one object per line
     CHECK(records.front()["type"] == "meta");
     CHECK(records.back()["type"] == "summary");
     CHECK(records.back()["run"]["stop_reason"] == "trace_limit");
+}
+
+TEST_CASE("--max-trace-bytes: the whole file, summary included, stays within the limit") {
+    TempDir dir;
+    // From just enough for header and summary to just short of the whole trace, as json and
+    // jsonl: never a byte over, always one valid document with its summary.
+    for (const std::string format : {"json", "jsonl"}) {
+        std::string full_path = dir.file("full." + format);
+        REQUIRE(run_cli({"run", kLossyLink, "-q", "-o", full_path, "--format", format}).code == 0);
+        const uint64_t full = read_file(full_path).size();
+        for (uint64_t n : {uint64_t{12000}, uint64_t{20000}, uint64_t{20001}, uint64_t{47111}, full / 2, full - 1000, full - 1}) {
+            CAPTURE(format);
+            CAPTURE(n);
+            std::string trace = dir.file("t." + format);
+            CliResult r = run_cli({"run", kLossyLink, "-q", "-o", trace, "--format", format, "--max-trace-bytes", std::to_string(n)});
+            if (r.code == 2) {  // a limit below the header and summary's room
+                CHECK(contains(r.err, "leaves no room for this scenario's trace header and summary"));
+                CHECK_FALSE(fs::exists(trace));
+                continue;
+            }
+            CHECK(r.code == 1);
+            std::string text = read_file(trace);
+            CHECK(text.size() <= n);
+            if (format == "json") {
+                Json doc = Json::parse(text);
+                CHECK(doc["summary"].contains("run"));
+            } else {
+                std::istringstream lines(text);
+                Json last;
+                for (std::string l; std::getline(lines, l);) last = Json::parse(l);
+                CHECK(last["type"] == "summary");
+            }
+            fs::remove(trace);
+        }
+    }
+    // The run ends before the limit, but not with its summary: the last events make room.
+    const uint64_t full = read_file(dir.file("full.json")).size();
+    std::string trace = dir.file("late.json");
+    CliResult r = run_cli({"run", kLossyLink, "-q", "-o", trace, "--max-trace-bytes", std::to_string(full - 1)});
+    CHECK(r.code == 1);
+    CHECK(contains(r.err, "with its summary: its last "));
+    Json doc = Json::parse(read_file(trace));
+    CHECK(doc["summary"]["run"]["stop_reason"] != "trace_limit");
+}
+
+TEST_CASE("--max-trace-bytes too small for the header and summary, or with -o -, is a usage error that writes nothing") {
+    TempDir dir;
+    CliResult r = run_cli({"run", kLossyLink, "-q", "-o", dir.file("t.json"), "--max-trace-bytes", "1"});
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, "--max-trace-bytes 1 leaves no room for this scenario's trace header and summary: give at least "));
+    CHECK(dir.listing().empty());
+    r = run_cli({"run", kLossyLink, "-q", "-o", "-", "--max-trace-bytes", "1MB"});
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, "it does not go with -o - (standard output)"));
 }
 
 TEST_CASE("--max-trace-bytes refuses a size that is not one, exit 2") {

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "sim/core/version.hpp"
 #include "sim/core/os_error.hpp"
+#include "sim/core/version.hpp"
 
 namespace tcpsim {
 
@@ -169,6 +169,13 @@ RunOutputs::RunOutputs(const OutputRequest& request, const ScenarioConfig& confi
 
 void RunOutputs::attach(RunOptions& o) {
     o.trace_out = json_out_;
+    if (json_out_ && !to_stdout_)
+        o.trace_truncate = [this](uint64_t size) {
+            json_file_.flush();
+            std::error_code ec;
+            std::filesystem::resize_file(json_path_, size, ec);
+            return !ec;
+        };
     o.trace_in_background = json_out_ && !to_stdout_;
     if (json_format_) o.format = *json_format_;
     if (csv_) o.sinks.push_back(csv_.get());

@@ -17,6 +17,7 @@ World::World(const ScenarioConfig& config, const RunOptions& options)
     net_.tracer().set_capture(options_.capture);
     sim_.set_interrupt_flag(options.interrupt);
     writer_.set_byte_limit(options.max_trace_bytes);
+    writer_.set_truncate(options.trace_truncate);
     if (options.trace_in_background) writer_.write_in_background();
     writer_.set_on_stop([this] {
         sim_.stop(writer_.status() == TraceWriter::Status::limit_reached ? StopReason::trace_limit : StopReason::trace_error);
@@ -127,6 +128,11 @@ Json World::summary(const RunResult& r) {
     for (const auto& session : sessions_) apps.push_back(session->summary());
     s["applications"] = std::move(apps);
     return s;
+}
+
+uint64_t World::trace_floor_bytes() {
+    RunResult none{};
+    return writer_.header_text(meta()).size() + writer_.closing_text(summary(none), 0).size();
 }
 
 RunResult World::run() {

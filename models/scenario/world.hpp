@@ -1,6 +1,7 @@
 #pragma once
 // World: one simulation built from a ScenarioConfig: the simulator, the network, the
 // applications and the trace. run() executes it and writes the trace's summary.
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -33,6 +34,8 @@ struct RunOptions {
     std::vector<TraceSink*> sinks;      // more consumers of the trace records (CSV, human view)
     PacketCapture* capture = nullptr;   // pcap capture points (null: none)
     uint64_t max_trace_bytes = UINT64_MAX;  // the trace stops (valid, with its summary) at this size
+    // Cuts the trace file to a size (for max_trace_bytes: events cut to make room for the summary).
+    std::function<bool(uint64_t)> trace_truncate;
     // Raised by a signal handler: the run ends after the current event (StopReason::interrupted)
     // and the trace is closed with its summary.
     const volatile std::sig_atomic_t* interrupt = nullptr;
@@ -49,6 +52,9 @@ public:
     Simulator& sim() { return sim_; }
     Network& network() { return net_; }
     const TraceWriter& trace() const { return writer_; }
+    // Bytes of a trace of no events: its header and the summary as it stands before the run (the
+    // least --max-trace-bytes must leave room for).
+    uint64_t trace_floor_bytes();
     // The run's summary (what the trace's "summary" holds), after run(); null before. Sweeps read
     // their metrics from it without writing a trace.
     const Json& summary_json() const { return summary_; }

@@ -85,13 +85,13 @@ void TraceWriter::begin(const Json& meta) {
         format_in_background_ = limit_ == UINT64_MAX;
         background_ = std::make_unique<BackgroundWriter>(*out_, format_in_background_ ? &formatter_ : nullptr);
     }
-    if (format_ == TraceFormat::json) {
-        verbatim("{\"meta\":" + meta.dump() + ",\n\"events\":[");
-    } else {
-        Json line = {{"type", "meta"}};
-        line.update(meta);
-        verbatim(line.dump() + "\n");
-    }
+    verbatim(header_text(meta));
+    if (limit_ != UINT64_MAX) cuts_.push_back({bytes_ + text_.size(), 0});  // the header alone
+}
+
+void TraceWriter::note_cut_point() {
+    uint64_t at = bytes_ + text_.size();
+    if (cuts_.empty() || at >= cuts_.back().offset + kCutSpacing) cuts_.push_back({at, events_});
 }
 
 void TraceWriter::verbatim(std::string_view text) {
@@ -140,6 +140,7 @@ void TraceWriter::end_record(bool json, bool sinks) {
         stop_writing(Status::limit_reached);
         return;
     }
+    if (limit_ != UINT64_MAX) note_cut_point();
     if (text_.size() >= kFlushAt) flush();
 }
 
@@ -153,22 +154,83 @@ void TraceWriter::stop_writing(Status why) {
     if (on_stop_) on_stop_();
 }
 
+std::string TraceWriter::header_text(const Json& meta) const {
+    if (format_ == TraceFormat::json) return "{\"meta\":" + meta.dump() + ",\n\"events\":[";
+    Json line = {{"type", "meta"}};
+    line.update(meta);
+    return line.dump() + "\n";
+}
+
+std::string TraceWriter::closing_text(const Json& summary, uint64_t events) const {
+    if (format_ == TraceFormat::json)
+        return (events == 0 ? "],\n\"summary\":" : "\n],\n\"summary\":") + summary.dump() + "}\n";
+    Json line = {{"type", "summary"}};
+    line.update(summary);
+    return line.dump() + "\n";
+}
+
 void TraceWriter::end(const Json& summary) {
     for (TraceSink* s : sinks_) s->end(summary);
     if (!out_) return;
-    if (format_ == TraceFormat::json) {
-        verbatim((events_ == 0 ? "],\n\"summary\":" : "\n],\n\"summary\":") + summary.dump() + "}\n");
-    } else {
-        Json line = {{"type", "summary"}};
-        line.update(summary);
-        verbatim(line.dump() + "\n");
+    if (limit_ != UINT64_MAX) {
+        end_within_limit(summary);
+        return;
     }
+    verbatim(closing_text(summary, events_));
     flush();
     if (background_) {
         if (!background_->finish()) stop_writing(Status::write_failed);
         if (format_in_background_) bytes_ = background_->bytes_written();
     }
     out_->flush();
+}
+
+// The summary after the events, the file at most limit_ bytes: if it does not fit after them,
+// the file goes back to the last cut point where it does (whole records only), and the summary
+// is written there.
+void TraceWriter::end_within_limit(const Json& summary) {
+    flush();
+    if (background_) {
+        if (!background_->finish()) stop_writing(Status::write_failed);
+        background_.reset();
+    }
+    out_->flush();
+    if (status_ == Status::write_failed || !*out_) {
+        stop_writing(Status::write_failed);
+        return;
+    }
+    std::string closing = closing_text(summary, events_);
+    if (bytes_ + closing.size() <= limit_) {
+        out_->write(closing.data(), static_cast<std::streamsize>(closing.size()));
+        bytes_ += closing.size();
+        out_->flush();
+        if (!*out_) stop_writing(Status::write_failed);
+        return;
+    }
+    const std::string with_events = closing_text(summary, 1), without = closing_text(summary, 0);
+    size_t i = cuts_.size();
+    while (i > 0 && cuts_[i - 1].offset + (cuts_[i - 1].events ? with_events : without).size() > limit_) --i;
+    CutPoint cut = cuts_.empty() ? CutPoint{bytes_, events_} : cuts_.front();
+    if (i > 0) {
+        cut = cuts_[i - 1];
+        closing = cut.events ? with_events : without;
+    } else {
+        // Not even the summary alone fits: say so in a summary that does (the usage check before
+        // a run makes this all but impossible).
+        summary_shortened_ = true;
+        Json brief = {{"run", summary.contains("run") ? summary["run"] : Json::object()},
+                      {"shortened", "the summary did not fit in --max-trace-bytes"}};
+        closing = closing_text(brief, 0);
+        if (cut.offset + closing.size() > limit_) closing = closing_text(Json::object(), 0);
+    }
+    events_cut_ = events_ - cut.events;
+    events_ = cut.events;
+    status_ = status_ == Status::writing ? Status::limit_reached : status_;
+    out_->seekp(static_cast<std::streamoff>(cut.offset));
+    out_->write(closing.data(), static_cast<std::streamsize>(closing.size()));
+    out_->flush();
+    bytes_ = cut.offset + closing.size();
+    if (!*out_ || !truncate_ || !truncate_(bytes_)) status_ = Status::write_failed;
 }
 
 void TraceWriter::flush() {

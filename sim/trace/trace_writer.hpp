@@ -161,12 +161,22 @@ public:
 
     // Guards against filling the disk (--max-trace-bytes) and notices a stream that fails (disk
     // full). Either way the writer stops writing events: a record that would take the file past
-    // max_bytes is not written, and neither is any after it. end() still writes the summary, so
-    // the file stays one valid document (its size: at most max_bytes, plus the summary). on_stop
-    // is called once, when that happens (the World stops the run there). Set the limit before
-    // begin().
+    // max_bytes is not written, and neither is any after it. on_stop is called once, when that
+    // happens (the World stops the run there). end() still writes the summary, so the file stays
+    // one valid document of at most max_bytes: when the summary does not fit after the events,
+    // the last events are cut off the file (`truncate`, from whoever opened it, cuts it to a
+    // size; without one the limit cannot be kept). Set both before begin().
     enum class Status { writing, limit_reached, write_failed };
     void set_byte_limit(uint64_t max_bytes) { limit_ = max_bytes; }
+    void set_truncate(std::function<bool(uint64_t)> truncate) { truncate_ = std::move(truncate); }
+    // Events cut off at the end to make room for the summary (limit_reached is then the status).
+    uint64_t events_cut() const { return events_cut_; }
+    // The summary did not fit even with every event cut: the file has a shortened one.
+    bool summary_shortened() const { return summary_shortened_; }
+    // The text begin() writes first, and the text end() writes after `events` events (the close
+    // of the events and the summary).
+    std::string header_text(const Json& meta) const;
+    std::string closing_text(const Json& summary, uint64_t events) const;
     void set_on_stop(std::function<void()> f) { on_stop_ = std::move(f); }
     Status status() const { return status_; }
 
@@ -185,6 +195,8 @@ private:
     void end_record(bool json, bool sinks);
     void verbatim(std::string_view text);
     void stop_writing(Status why);
+    void end_within_limit(const Json& summary);
+    void note_cut_point();
 
     std::ostream* out_;
     TraceFormat format_;
@@ -201,6 +213,17 @@ private:
     uint64_t events_ = 0;
     uint64_t bytes_ = 0;
     uint64_t limit_ = UINT64_MAX;
+    // With a limit: record boundaries the file can be cut back to (offset, events before it),
+    // one at least every kCutSpacing bytes, so that the list stays small (at most limit / 4 KiB
+    // entries) and a cut removes at most 4 KiB more than it must.
+    struct CutPoint {
+        uint64_t offset, events;
+    };
+    std::vector<CutPoint> cuts_;
+    static constexpr uint64_t kCutSpacing = 4096;
+    std::function<bool(uint64_t)> truncate_;
+    uint64_t events_cut_ = 0;
+    bool summary_shortened_ = false;
     Status status_ = Status::writing;
     std::function<void()> on_stop_;
     bool background_wanted_ = false;

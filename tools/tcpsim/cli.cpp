@@ -73,7 +73,7 @@ po::options_description run_options() {
         ("max-events", po::value<std::string>(), "stop after this many events (an event budget)")
         ("sample-interval", po::value<std::string>(), "write congestion-control samples (\"cc\" records) every interval (\"100ms\") instead of at every change")
 
-        ("max-trace-bytes", po::value<std::string>(), "stop the run (exit 1) before the trace file grows past this size (\"500MB\", \"2GiB\", bytes); the file is closed with its summary");
+        ("max-trace-bytes", po::value<std::string>(), "stop the run (exit 1) before the trace file grows past this size (\"500MB\", \"2GiB\", bytes); the file, closed with its summary, never passes it");
     return d;
 }
 
@@ -218,6 +218,22 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         config.duration = *t;
     }
 
+    // --max-trace-bytes keeps the JSON trace file within the size, summary included, so the size
+    // must leave room for the header and the summary: checked on a World of its own before any
+    // file is opened. The summary's numbers grow as the run goes (a few digits each): twice what
+    // header and summary take before the run.
+    if (opts.max_trace_bytes != UINT64_MAX && !vm.count("no-trace") && (asked(OutputFormat::json) || asked(OutputFormat::jsonl))) {
+        if (request.output && *request.output == "-")
+            throw UsageError("--max-trace-bytes limits a trace file: it does not go with -o - (standard output)");
+        RunOptions probe = opts;
+        probe.format = asked(OutputFormat::jsonl) ? TraceFormat::jsonl : TraceFormat::json;
+        uint64_t least = 2 * World(config, probe).trace_floor_bytes();
+        if (opts.max_trace_bytes < least)
+            throw UsageError("--max-trace-bytes " + std::to_string(opts.max_trace_bytes) +
+                             " leaves no room for this scenario's trace header and summary: give at least " +
+                             std::to_string(least) + " bytes");
+    }
+
     // Open the files only now: bad input writes nothing.
     std::unique_ptr<RunOutputs> outputs;
     if (!vm.count("no-trace")) {
@@ -263,7 +279,15 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (r.reason == StopReason::trace_limit) {
         err << "tcpsim: error: the trace reached --max-trace-bytes (" << opts.max_trace_bytes << " bytes) at t="
             << r.end_time.to_seconds_string() << " s; the run was stopped there and the trace closed with its summary"
-            << " (stop_reason \"trace_limit\")\n";
+            << " (stop_reason \"trace_limit\")";
+        if (world.trace().events_cut()) err << "; its last " << world.trace().events_cut() << " events were cut to make room for it";
+        err << '\n';
+        return kExitFailure;
+    }
+    if (world.trace().status() == TraceWriter::Status::limit_reached) {
+        // The run ended, but its summary did not fit after the events.
+        err << "tcpsim: error: the trace reached --max-trace-bytes (" << opts.max_trace_bytes << " bytes) with its summary: its last "
+            << world.trace().events_cut() << " events were cut to make room for it\n";
         return kExitFailure;
     }
     if (r.reason == StopReason::interrupted) {
