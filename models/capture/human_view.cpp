@@ -10,27 +10,44 @@ namespace tcpsim {
 namespace {
 
 // A plain text table: a header row, then rows; numbers right-aligned, text left-aligned.
+// Rows of text cells printed in aligned columns. The cells are kept in one string (each ended by
+// a NUL) with the column widths so far: a summary of 100,000 connections has 300,000 rows, which
+// as vectors of strings took more memory than the simulation that made them.
 class TextTable {
 public:
-    explicit TextTable(std::vector<std::string> header) : rows_{std::move(header)} {}
-    void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+    explicit TextTable(const std::vector<std::string>& header) : width_(header.size(), 0) { add(header); }
+    void add(const std::vector<std::string>& row) {
+        for (size_t c = 0; c < row.size() && c < width_.size(); ++c) {
+            width_[c] = std::max(width_[c], row[c].size());
+            cells_.append(row[c]);
+            cells_.push_back('\0');
+        }
+        for (size_t c = row.size(); c < width_.size(); ++c) cells_.push_back('\0');  // a short row: empty cells
+        ++rows_;
+    }
+    bool empty() const { return rows_ <= 1; }  // the header only
     void print(std::ostream& out, const std::vector<bool>& right_aligned) const {
-        std::vector<size_t> width(rows_[0].size(), 0);
-        for (const auto& r : rows_)
-            for (size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
-        for (const auto& r : rows_) {
-            std::string line;
-            for (size_t c = 0; c < r.size(); ++c) {
-                std::string pad(width[c] - r[c].size(), ' ');
+        size_t at = 0;
+        std::string line;
+        for (size_t r = 0; r < rows_; ++r) {
+            line.clear();
+            for (size_t c = 0; c < width_.size(); ++c) {
+                size_t end = cells_.find('\0', at);
+                std::string_view cell(cells_.data() + at, end - at);
+                at = end + 1;
+                std::string pad(width_[c] - cell.size(), ' ');
                 if (c) line += "  ";
-                line += right_aligned[c] ? pad + r[c] : r[c] + (c + 1 < r.size() ? pad : "");
+                if (right_aligned[c]) line.append(pad).append(cell);
+                else line.append(cell).append(c + 1 < width_.size() ? pad : "");
             }
             out << line << '\n';
         }
     }
 
 private:
-    std::vector<std::vector<std::string>> rows_;
+    std::vector<size_t> width_;
+    std::string cells_;
+    size_t rows_ = 0;
 };
 
 std::string text(const Json& j) {
@@ -131,49 +148,49 @@ void HumanView::record(const TraceFields& r) {
     out_ << line << '\n';
 }
 
-void HumanView::end(const Json& summary) {
+void HumanView::end(const RunSummary& summary) {
     if (after_lines_) out_ << '\n';
     print_summary(out_, summary);
     out_.flush();
 }
 
-void HumanView::print_summary(std::ostream& out, const Json& s) {
-    const Json& run = at(s, "run");
+// The tables hold their rows as text; the summary's records are read one at a time.
+void HumanView::print_summary(std::ostream& out, const RunSummary& s) {
+    static const Json kNull;
+    const Json* run_value = s.value("run");
+    const Json& run = run_value ? *run_value : kNull;
     out << "summary: stopped (" << text(at(run, "stop_reason")) << ") at t=" << fixed(at(run, "end_time"), 1, 9)
         << " s after " << text(at(run, "events")) << " events\n";
 
-    const Json& conns = at(s, "connections");
-    if (conns.is_array() && !conns.empty()) {
-        TextTable t({"conn", "from", "to", "segments", "payload bytes", "retransmitted", "dropped", "delivered"});
-        for (const Json& c : conns) {
-            for (const char* dir : {"forward", "reverse"}) {
-                const Json& d = at(c, dir);
-                t.add({text(at(c, "conn")), text(at(d, "from")), text(at(d, "to")), text(at(d, "segments_sent")),
-                       text(at(d, "payload_bytes_sent")), text(at(d, "retransmissions")),
-                       text(at(d, "segments_dropped")), text(at(d, "segments_delivered"))});
-            }
+    TextTable conns({"conn", "from", "to", "segments", "payload bytes", "retransmitted", "dropped", "delivered"});
+    s.for_each("connections", [&](size_t, const Json& c) {
+        for (const char* dir : {"forward", "reverse"}) {
+            const Json& d = at(c, dir);
+            conns.add({text(at(c, "conn")), text(at(d, "from")), text(at(d, "to")), text(at(d, "segments_sent")),
+                       text(at(d, "payload_bytes_sent")), text(at(d, "retransmissions")), text(at(d, "segments_dropped")),
+                       text(at(d, "segments_delivered"))});
         }
+    });
+    if (!conns.empty()) {
         out << '\n';
-        t.print(out, {true, false, false, true, true, true, true, true});
+        conns.print(out, {true, false, false, true, true, true, true, true});
     }
 
-    const Json& apps = at(s, "applications");
-    if (apps.is_array() && !apps.empty()) {
-        TextTable t({"app", "type", "client", "server", "bytes c>s", "bytes s>c", "RTOs", "completed (s)",
-                     "goodput (Mbit/s)", "intact"});
-        for (size_t i = 0; i < apps.size(); ++i) {
-            const Json& a = apps[i];
-            const Json &client = at(a, "client"), &server = at(a, "server");
-            uint64_t rtos = 0;
-            for (const Json* side : {&client, &server})
-                if (at(*side, "rto_expirations").is_number()) rtos += at(*side, "rto_expirations").get<uint64_t>();
-            t.add({std::to_string(i), text(at(a, "type")), text(at(client, "outcome")), text(at(server, "outcome")),
-                   text(at(server, "bytes_received")), text(at(client, "bytes_received")), std::to_string(rtos),
-                   fixed(at(a, "completed_at"), 1, 6), fixed(at(a, "goodput_bps"), 1e-6, 3),
-                   text(at(a, "streams_intact"))});
-        }
+    TextTable apps({"app", "type", "client", "server", "bytes c>s", "bytes s>c", "RTOs", "completed (s)",
+                    "goodput (Mbit/s)", "intact"});
+    s.for_each("applications", [&](size_t i, const Json& a) {
+        const Json &client = at(a, "client"), &server = at(a, "server");
+        uint64_t rtos = 0;
+        for (const Json* side : {&client, &server})
+            if (at(*side, "rto_expirations").is_number()) rtos += at(*side, "rto_expirations").get<uint64_t>();
+        apps.add({std::to_string(i), text(at(a, "type")), text(at(client, "outcome")), text(at(server, "outcome")),
+                  text(at(server, "bytes_received")), text(at(client, "bytes_received")), std::to_string(rtos),
+                  fixed(at(a, "completed_at"), 1, 6), fixed(at(a, "goodput_bps"), 1e-6, 3),
+                  text(at(a, "streams_intact"))});
+    });
+    if (!apps.empty()) {
         out << '\n';
-        t.print(out, {true, false, false, false, true, true, true, true, true, false});
+        apps.print(out, {true, false, false, false, true, true, true, true, true, false});
     }
 }
 

@@ -19,10 +19,11 @@ public:
 
     bool wants(TraceCategory) const override { return verbose_; }
     void record(const TraceFields& r) override;
-    void end(const Json& summary) override;
+    void end(const RunSummary& summary) override;
 
     // The summary block alone (also used by end()).
-    static void print_summary(std::ostream& out, const Json& summary);
+    static void print_summary(std::ostream& out, const RunSummary& summary);
+    static void print_summary(std::ostream& out, const Json& summary) { print_summary(out, RunSummary::from_json(summary)); }
 
 private:
     std::ostream& out_;

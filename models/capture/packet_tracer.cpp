@@ -363,33 +363,32 @@ void PacketTracer::on_link_state(const LinkDirection& l, bool up) {
     w_.event(net_.sim().now(), "link").field("link", l.name()).field("state", up ? "up" : "down");
 }
 
-Json PacketTracer::connections_summary() const {
-    Json out = Json::array();
-    for (const auto& c : conns_.all()) {
-        Json j;
-        j["conn"] = c.id;
-        for (int e = 0; e < 2; ++e) {
-            const auto& s = c.dir[e];
-            const DirectionData& data = c.data(e);
-            Json d;
-            d["from"] = net_.node(c.node[e]).name() + ":" + std::to_string(c.port[e]);
-            d["to"] = net_.node(c.node[1 - e]).name() + ":" + std::to_string(c.port[1 - e]);
-            d["segments_sent"] = s.segments_sent;
-            d["wire_bytes_sent"] = s.wire_bytes_sent;
-            d["payload_bytes_sent"] = data.payload_bytes_sent;
-            d["retransmissions"] = data.retransmissions;
-            d["retransmitted_bytes"] = data.retransmitted_bytes;
-            d["segments_delivered"] = s.segments_delivered;
-            d["payload_bytes_delivered"] = data.payload_bytes_delivered;
-            d["segments_dropped"] = data.segments_dropped;
-            d["syn"] = s.syn;
-            d["fin"] = s.fin;
-            d["rst"] = s.rst;
-            j[e == 0 ? "forward" : "reverse"] = std::move(d);
-        }
-        out.push_back(std::move(j));
+size_t PacketTracer::connection_count() const { return conns_.all().size(); }
+
+Json PacketTracer::connection_summary(size_t index) const {
+    const auto& c = conns_.all()[index];
+    Json j;
+    j["conn"] = c.id;
+    for (int e = 0; e < 2; ++e) {
+        const auto& s = c.dir[e];
+        const DirectionData& data = c.data(e);
+        Json d;
+        d["from"] = net_.node(c.node[e]).name() + ":" + std::to_string(c.port[e]);
+        d["to"] = net_.node(c.node[1 - e]).name() + ":" + std::to_string(c.port[1 - e]);
+        d["segments_sent"] = s.segments_sent;
+        d["wire_bytes_sent"] = s.wire_bytes_sent;
+        d["payload_bytes_sent"] = data.payload_bytes_sent;
+        d["retransmissions"] = data.retransmissions;
+        d["retransmitted_bytes"] = data.retransmitted_bytes;
+        d["segments_delivered"] = s.segments_delivered;
+        d["payload_bytes_delivered"] = data.payload_bytes_delivered;
+        d["segments_dropped"] = data.segments_dropped;
+        d["syn"] = s.syn;
+        d["fin"] = s.fin;
+        d["rst"] = s.rst;
+        j[e == 0 ? "forward" : "reverse"] = std::move(d);
     }
-    return out;
+    return j;
 }
 
 }  // namespace tcpsim

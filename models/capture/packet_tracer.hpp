@@ -49,7 +49,9 @@ public:
     }
     TraceWriter& writer() { return w_; }
     uint64_t drops(DropReason r) const { return drops_[static_cast<size_t>(r)]; }
-    Json connections_summary() const;
+    // The summary of each connection seen, by index (0 .. connection_count() - 1), one at a time.
+    size_t connection_count() const;
+    Json connection_summary(size_t index) const;
 
     // "client:49152 > server:5555 Flags [S.], seq 5000, ack 1001, win 65535, options [mss 1460], length 0"
     std::string describe(const Packet& p) const;

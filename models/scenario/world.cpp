@@ -112,27 +112,26 @@ Json World::meta() const {
     return m;
 }
 
-Json World::summary(const RunResult& r) {
-    Json s;
-    s["run"] = {{"stop_reason", std::string(to_string(r.reason))},
-                {"end_time", r.end_time.to_seconds()},
-                {"end_time_ns", r.end_time.ns()},
-                {"events", r.events}};
+RunSummary World::summary(const RunResult& r) {
+    RunSummary s;
+    s.set("run", {{"stop_reason", std::string(to_string(r.reason))},
+                  {"end_time", r.end_time.to_seconds()},
+                  {"end_time_ns", r.end_time.ns()},
+                  {"events", r.events}});
     Json drops = Json::object();
     for (size_t i = 0; i < kDropReasonCount; ++i)
         drops[std::string(to_string(static_cast<DropReason>(i)))] = net_.tracer().drops(static_cast<DropReason>(i));
-    s["drops"] = std::move(drops);
-    s["links"] = net_.links_summary();
-    s["connections"] = net_.tracer().connections_summary();
-    Json apps = Json::array();
-    for (const auto& session : sessions_) apps.push_back(session->summary());
-    s["applications"] = std::move(apps);
+    s.set("drops", std::move(drops));
+    s.set("links", net_.links_summary());
+    const PacketTracer& tracer = net_.tracer();
+    s.set_list("connections", tracer.connection_count(), [&tracer](size_t i) { return tracer.connection_summary(i); });
+    s.set_list("applications", sessions_.size(), [this](size_t i) { return sessions_[i]->summary(); });
     return s;
 }
 
 uint64_t World::trace_floor_bytes() {
     RunResult none{};
-    return writer_.header_text(meta()).size() + writer_.closing_text(summary(none), 0).size();
+    return writer_.header_text(meta()).size() + writer_.closing_size(summary(none), 0);
 }
 
 RunResult World::run() {
@@ -151,8 +150,10 @@ RunResult World::run() {
     // Nobody reads the summary of a run without a trace, a sink or a caller that asks for it:
     // building it (a JSON tree of every application and connection) can cost more than the run.
     const bool traced = options_.trace_out || !options_.sinks.empty();
-    if (traced || options_.keep_summary) summary_ = summary(r);
-    if (traced) writer_.end(summary_);
+    if (!traced && !options_.keep_summary) return r;
+    RunSummary s = summary(r);
+    if (options_.keep_summary) summary_ = s.to_json();
+    if (traced) writer_.end(s);
     return r;
 }
 

@@ -72,7 +72,8 @@ public:
 
 private:
     Json meta() const;
-    Json summary(const RunResult& r);
+    // The summary, its connections and applications made one at a time when it is written.
+    RunSummary summary(const RunResult& r);
     void schedule_outages();
 
     const ScenarioConfig& config_;

@@ -188,17 +188,21 @@ void TcpSession::writable(Side& side) {
     calls_changed(side);
 }
 
-void TcpSession::snapshot(Side& side) {
-    if (!side.conn) return;
-    const TcpEndpoint& ep = side.conn->endpoint();
-    if (!side.rec.endpoint) side.rec.endpoint = std::make_unique<EndpointSnapshot>();
-    EndpointSnapshot& e = *side.rec.endpoint;
+namespace {
+void fill_snapshot(EndpointSnapshot& e, const TcpEndpoint& ep) {
     e.counters = ep.counters();
     e.srtt = ep.rtt().srtt();
     e.rto = ep.rtt().rto();
     e.cwnd = ep.cwnd();
     e.ssthresh = ep.ssthresh();
     e.cc = std::string(ep.congestion_control_name());
+}
+}  // namespace
+
+void TcpSession::snapshot(Side& side) {
+    if (!side.conn) return;
+    if (!side.rec.endpoint) side.rec.endpoint = std::make_unique<EndpointSnapshot>();
+    fill_snapshot(*side.rec.endpoint, side.conn->endpoint());
 }
 
 void TcpSession::side_closed(Side& side, TcpConnection&, CloseReason r) {
@@ -225,9 +229,10 @@ void TcpSession::check_finished() {
 }
 
 namespace {
-Json side_json(const SideRecord& r, const std::string& node) {
+// `live`: the state of a connection still open (else the snapshot taken when it closed).
+Json side_json(const SideRecord& r, const std::string& node, const EndpointSnapshot* live) {
     static const EndpointSnapshot kNever;  // a side that never had a connection
-    const EndpointSnapshot& e = r.endpoint ? *r.endpoint : kNever;
+    const EndpointSnapshot& e = live ? *live : r.endpoint ? *r.endpoint : kNever;
     Json j;
     j["address"] = r.existed ? node + ":" + std::to_string(r.port) : std::string();
     j["bytes_written"] = r.written;
@@ -266,15 +271,19 @@ Json side_json(const SideRecord& r, const std::string& node) {
 }  // namespace
 
 Json TcpSession::summary() {
-    // Connections still open at the end of the run report their state now.
-    if (client_.conn) snapshot(client_);
-    if (server_.conn) snapshot(server_);
+    // Connections still open at the end of the run report their state now (a snapshot made for
+    // this summary only: one kept per session would grow the process by half a kilobyte per
+    // connection as the summary is written).
+    EndpointSnapshot live_client, live_server;
+    if (client_.conn) fill_snapshot(live_client, client_.conn->endpoint());
+    if (server_.conn) fill_snapshot(live_server, server_.conn->endpoint());
     Json j;
     j["app"] = index_;
     constexpr const char* kinds[] = {"bulk", "request_response", "idle", "calls"};
     j["type"] = kinds[static_cast<int>(spec_.kind)];
-    j["client"] = side_json(client_.rec, client_stack_.node().name());
-    j["server"] = side_json(server_.rec, client_stack_.network().node(spec_.server).name());
+    j["client"] = side_json(client_.rec, client_stack_.node().name(), client_.conn ? &live_client : nullptr);
+    j["server"] = side_json(server_.rec, client_stack_.network().node(spec_.server).name(),
+                            server_.conn ? &live_server : nullptr);
     if (calls_) {
         // What each program read: less than bytes_received when it left data unread.
         j["client"]["bytes_read"] = calls_->client.read();

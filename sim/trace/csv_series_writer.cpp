@@ -135,7 +135,7 @@ void CsvSeriesWriter::flush(Table& t, bool force) {
     t.buf.clear();
 }
 
-void CsvSeriesWriter::end(const Json&) {
+void CsvSeriesWriter::end(const RunSummary&) {
     for (Table& t : tables_) {
         flush(t, true);
         t.out->flush();

@@ -30,7 +30,7 @@ public:
     bool wants(TraceCategory) const override { return true; }  // queue rows are level-all records
     void begin(const Json& meta) override;
     void record(const TraceFields& r) override;
-    void end(const Json& summary) override;
+    void end(const RunSummary& summary) override;
 
     uint64_t rows(Series s) const { return tables_[s].rows; }
     uint64_t bytes(Series s) const { return tables_[s].bytes; }

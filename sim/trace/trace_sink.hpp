@@ -10,6 +10,7 @@
 
 #include "sim/core/time.hpp"
 #include "sim/json/json_reader.hpp"
+#include "sim/trace/run_summary.hpp"
 
 namespace tcpsim {
 
@@ -117,7 +118,8 @@ public:
     virtual bool wants(TraceCategory c) const = 0;
     virtual void begin(const Json& meta) { (void)meta; }
     virtual void record(const TraceFields& r) = 0;
-    virtual void end(const Json& summary) { (void)summary; }
+    // The end-of-run summary, whose lists are made as they are read (RunSummary::for_each).
+    virtual void end(const RunSummary& summary) { (void)summary; }
 };
 
 }  // namespace tcpsim

@@ -161,22 +161,35 @@ std::string TraceWriter::header_text(const Json& meta) const {
     return line.dump() + "\n";
 }
 
-std::string TraceWriter::closing_text(const Json& summary, uint64_t events) const {
-    if (format_ == TraceFormat::json)
-        return (events == 0 ? "],\n\"summary\":" : "\n],\n\"summary\":") + summary.dump() + "}\n";
-    Json line = {{"type", "summary"}};
-    line.update(summary);
-    return line.dump() + "\n";
+void TraceWriter::write_closing(const RunSummary& summary, uint64_t events, const RunSummary::Output& out) const {
+    if (format_ == TraceFormat::json) {
+        out(events == 0 ? "],\n\"summary\":" : "\n],\n\"summary\":");
+        summary.write(out);
+        out("}\n");
+        return;
+    }
+    summary.write(out, Json{{"type", "summary"}});  // {"type":"summary"} updated with the summary
+    out("\n");
 }
 
-void TraceWriter::end(const Json& summary) {
+uint64_t TraceWriter::closing_size(const RunSummary& summary, uint64_t events) const {
+    uint64_t n = 0;
+    write_closing(summary, events, [&](std::string_view t) { n += t.size(); });
+    return n;
+}
+
+void TraceWriter::end(const RunSummary& summary) {
     for (TraceSink* s : sinks_) s->end(summary);
     if (!out_) return;
     if (limit_ != UINT64_MAX) {
         end_within_limit(summary);
         return;
     }
-    verbatim(closing_text(summary, events_));
+    // Piece by piece through the usual path, handed on whenever a buffer's worth has gathered.
+    write_closing(summary, events_, [&](std::string_view t) {
+        verbatim(t);
+        if ((format_in_background_ ? ops_.size() : text_.size()) >= kFlushAt) flush();
+    });
     flush();
     if (background_) {
         if (!background_->finish()) stop_writing(Status::write_failed);
@@ -188,7 +201,7 @@ void TraceWriter::end(const Json& summary) {
 // The summary after the events, the file at most limit_ bytes: if it does not fit after them,
 // the file goes back to the last cut point where it does (whole records only), and the summary
 // is written there.
-void TraceWriter::end_within_limit(const Json& summary) {
+void TraceWriter::end_within_limit(const RunSummary& summary) {
     flush();
     if (background_) {
         if (!background_->finish()) stop_writing(Status::write_failed);
@@ -199,37 +212,41 @@ void TraceWriter::end_within_limit(const Json& summary) {
         stop_writing(Status::write_failed);
         return;
     }
-    std::string closing = closing_text(summary, events_);
-    if (bytes_ + closing.size() <= limit_) {
-        out_->write(closing.data(), static_cast<std::streamsize>(closing.size()));
-        bytes_ += closing.size();
+    auto to_file = [&](std::string_view t) { out_->write(t.data(), static_cast<std::streamsize>(t.size())); };
+    if (bytes_ + closing_size(summary, events_) <= limit_) {
+        uint64_t n = 0;
+        write_closing(summary, events_, [&](std::string_view t) { to_file(t); n += t.size(); });
+        bytes_ += n;
         out_->flush();
         if (!*out_) stop_writing(Status::write_failed);
         return;
     }
-    const std::string with_events = closing_text(summary, 1), without = closing_text(summary, 0);
+    const uint64_t with_events = closing_size(summary, 1), without = closing_size(summary, 0);
     size_t i = cuts_.size();
-    while (i > 0 && cuts_[i - 1].offset + (cuts_[i - 1].events ? with_events : without).size() > limit_) --i;
+    while (i > 0 && cuts_[i - 1].offset + (cuts_[i - 1].events ? with_events : without) > limit_) --i;
     CutPoint cut = cuts_.empty() ? CutPoint{bytes_, events_} : cuts_.front();
+    RunSummary brief;
+    const RunSummary* closing = &summary;
     if (i > 0) {
         cut = cuts_[i - 1];
-        closing = cut.events ? with_events : without;
     } else {
         // Not even the summary alone fits: say so in a summary that does (the usage check before
         // a run makes this all but impossible).
         summary_shortened_ = true;
-        Json brief = {{"run", summary.contains("run") ? summary["run"] : Json::object()},
-                      {"shortened", "the summary did not fit in --max-trace-bytes"}};
-        closing = closing_text(brief, 0);
-        if (cut.offset + closing.size() > limit_) closing = closing_text(Json::object(), 0);
+        const Json* run = summary.value("run");
+        brief.set("run", run ? *run : Json::object());
+        brief.set("shortened", "the summary did not fit in --max-trace-bytes");
+        if (cut.offset + closing_size(brief, cut.events) > limit_) brief = RunSummary{};
+        closing = &brief;
     }
     events_cut_ = events_ - cut.events;
     events_ = cut.events;
     status_ = status_ == Status::writing ? Status::limit_reached : status_;
     out_->seekp(static_cast<std::streamoff>(cut.offset));
-    out_->write(closing.data(), static_cast<std::streamsize>(closing.size()));
+    uint64_t n = 0;
+    write_closing(*closing, events_, [&](std::string_view t) { to_file(t); n += t.size(); });
     out_->flush();
-    bytes_ = cut.offset + closing.size();
+    bytes_ = cut.offset + n;
     if (!*out_ || !truncate_ || !truncate_(bytes_)) status_ = Status::write_failed;
 }
 

@@ -22,6 +22,7 @@
 #include "sim/core/time.hpp"
 #include "sim/json/json_reader.hpp"
 #include "sim/trace/background_writer.hpp"
+#include "sim/trace/run_summary.hpp"
 #include "sim/trace/trace_ops.hpp"
 #include "sim/trace/trace_sink.hpp"
 
@@ -151,7 +152,9 @@ public:
     // category_of(type), and it goes to whoever wants that category. Inline for the usual case,
     // a record for the JSON text only: with a literal type that is a few stores.
     [[gnu::always_inline]] TraceRecord event(SimTime t, std::string_view type);
-    void end(const Json& summary);
+    // Writes the summary (streamed: see RunSummary) and closes the document; the sinks get it first.
+    void end(const RunSummary& summary);
+    void end(const Json& summary) { end(RunSummary::from_json(summary)); }
     // Hands what is written so far on to the stream (or to the background thread).
     void flush();
 
@@ -173,10 +176,10 @@ public:
     uint64_t events_cut() const { return events_cut_; }
     // The summary did not fit even with every event cut: the file has a shortened one.
     bool summary_shortened() const { return summary_shortened_; }
-    // The text begin() writes first, and the text end() writes after `events` events (the close
-    // of the events and the summary).
+    // The text begin() writes first, and the size of what end() writes after `events` events (the
+    // close of the events and the summary).
     std::string header_text(const Json& meta) const;
-    std::string closing_text(const Json& summary, uint64_t events) const;
+    uint64_t closing_size(const RunSummary& summary, uint64_t events) const;
     void set_on_stop(std::function<void()> f) { on_stop_ = std::move(f); }
     Status status() const { return status_; }
 
@@ -195,7 +198,9 @@ private:
     void end_record(bool json, bool sinks);
     void verbatim(std::string_view text);
     void stop_writing(Status why);
-    void end_within_limit(const Json& summary);
+    void end_within_limit(const RunSummary& summary);
+    // The close of the events and the summary, in pieces, to `out`.
+    void write_closing(const RunSummary& summary, uint64_t events, const RunSummary::Output& out) const;
     void note_cut_point();
 
     std::ostream* out_;
