@@ -83,6 +83,22 @@ TEST_CASE("more explicit nodes than the limit are refused at the first one too m
     CHECK(contains(load_error(doc), "/nodes/100000/name: too many nodes (the limit is 100000)"));
 }
 
+TEST_CASE("a million applications load (benchmark case E); one more is refused at the entry that passes the limit") {
+    // Two client hosts, so that no client and server port pair runs out of ephemeral ports.
+    Json doc = {{"name", "m"}, {"duration", "1s"}, {"nodes", {{{"name", "a"}}, {{"name", "b"}}, {{"name", "s"}}}},
+                {"links", {{{"between", {"a", "s"}}}, {{"between", {"b", "s"}}}}}, {"applications", Json::array()}};
+    for (int i = 0; i < 100; ++i)
+        doc["applications"].push_back({{"type", "idle"}, {"from", i % 2 ? "a" : "b"}, {"to", "s"}, {"port", 6000 + i / 2},
+                                       {"connections", 10'000}});
+    CHECK(kMaxApplications == 1'000'000);
+    ScenarioConfig c = parse_scenario(doc, "limits.json");
+    CHECK(c.application_count() == 1'000'000);
+    doc["applications"].push_back({{"type", "idle"}, {"from", "a"}, {"to", "s"}, {"port", 7000}});
+    CHECK(contains(load_error(doc), "limits.json: /applications/100: one application too many: at most 1000000 applications in all"));
+    doc["applications"][100]["connections"] = 2;
+    CHECK(contains(load_error(doc), "limits.json: /applications/100/connections: expected at most 1000000 applications in all, got 2"));
+}
+
 TEST_CASE("a topology too large to route is refused at /links with the computed cost and the limit") {
     // 8,000 routers in a chain: 7,998 inner routers have two links; 7,998 x (8,000 + 2 x 7,999)
     // = 7,998 x 23,998 = 191,936,004 steps of route computation, above 50,000,000.

@@ -75,7 +75,7 @@ ScenarioConfig parse_scenario(const Json& doc, const std::string& file);
 // 50,000 pairs (100,002 nodes, 100,001 links) loads and builds in 6 s and 1.1 GB.
 inline constexpr size_t kMaxNodes = 100'000;
 inline constexpr size_t kMaxLinks = 400'000;
-inline constexpr size_t kMaxApplications = 200'000;  // after "connections" expansion (bench case D: 100,000)
+inline constexpr size_t kMaxApplications = 1'000'000;  // after "connections" expansion (bench case E: 1,000,000)
 // Raw segments of all "segments" applications together, counting each repeat (each is an event
 // scheduled at the start, about 130 bytes).
 inline constexpr uint64_t kMaxScriptSegments = 2'000'000;

@@ -263,8 +263,11 @@ private:
                 r.fail_here("one connection too many: " + what + "; use another server port or client host");
             }
         }
-        if (sessions_ + static_cast<size_t>(connections) > kMaxApplications)
-            r.fail("connections", "at most " + std::to_string(kMaxApplications) + " applications in all");
+        if (sessions_ + static_cast<size_t>(connections) > kMaxApplications) {
+            std::string what = "at most " + std::to_string(kMaxApplications) + " applications in all";
+            if (r.has("connections")) r.fail("connections", what);
+            r.fail_here("one application too many: " + what + " (each of an entry's connections counts)");
+        }
         sessions_ += static_cast<size_t>(connections);
         a.copies = static_cast<uint32_t>(connections);
         if (a.kind == TcpAppSpec::Kind::calls) {
