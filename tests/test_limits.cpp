@@ -83,7 +83,7 @@ TEST_CASE("more explicit nodes than the limit are refused at the first one too m
     CHECK(contains(load_error(doc), "/nodes/100000/name: too many nodes (the limit is 100000)"));
 }
 
-TEST_CASE("a million applications load (benchmark case E); one more is refused at the entry that passes the limit") {
+TEST_CASE("a million applications load (benchmark case E), and one more is refused at the entry that passes the limit") {
     // Two client hosts, so that no client and server port pair runs out of ephemeral ports.
     Json doc = {{"name", "m"}, {"duration", "1s"}, {"nodes", {{{"name", "a"}}, {{"name", "b"}}, {{"name", "s"}}}},
                 {"links", {{{"between", {"a", "s"}}}, {{"between", {"b", "s"}}}}}, {"applications", Json::array()}};
@@ -160,6 +160,66 @@ TEST_CASE("a document nested deeper than 64 levels is refused without recursing 
     CHECK_NOTHROW(parse_json_text(ok, "ok.json"));
     std::string over = R"({"_x": )" + std::string(64, '[') + std::string(64, ']') + "}";
     CHECK_THROWS_AS(parse_json_text(over, "over.json"), InputError);
+}
+
+namespace {
+
+// The pointer and message of the InputError parsing text gives, or "" if it parses.
+std::string parse_error(const std::string& text) {
+    try {
+        parse_json_text(text, "big.json");
+        return "";
+    } catch (const InputError& e) {
+        return e.pointer() + ": " + e.what();
+    }
+}
+
+std::string repeated(std::string_view item, size_t n) {
+    std::string s;
+    s.reserve(n * (item.size() + 1));
+    for (size_t i = 0; i < n; ++i) {
+        if (i) s += ',';
+        s += item;
+    }
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("one list holds at most a million entries: the first one past it is named") {
+    const std::string head = R"({"name": "t", "_x": [)";
+    CHECK(parse_error(head + repeated("{}", kMaxJsonListLength) + "]}").empty());
+    std::string over = parse_error(head + repeated("{}", kMaxJsonListLength + 1) + "]}");
+    CHECK(contains(over, "/_x/1000000: "));
+    CHECK(contains(over, "a list of more than 1000000 entries (the limit for one list in a scenario)"));
+    // Nested lists count their own entries, not the enclosing list's.
+    CHECK(parse_error(R"({"_x": [[)" + repeated("0", 1000) + "], [" + repeated("0", 1000) + "]]}").empty());
+}
+
+TEST_CASE("one object holds at most 10,000 keys: the first one past it is named") {
+    auto object = [](size_t keys) {
+        std::string s = R"({"name": "t", "_x": {)";
+        for (size_t i = 0; i < keys; ++i) s += (i ? ",\"k" : "\"k") + std::to_string(i) + "\": 0";
+        return s + "}}";
+    };
+    CHECK(parse_error(object(kMaxJsonObjectMembers)).empty());
+    std::string over = parse_error(object(kMaxJsonObjectMembers + 1));
+    CHECK(contains(over, "/_x/k10000: "));
+    CHECK(contains(over, "an object of more than 10000 keys"));
+}
+
+TEST_CASE("a file holds at most six million values, so its tree stays under about 700 MB") {
+    // Six lists of 999,999 zeros, the lists and the top object: 6,000,002 values in all.
+    std::string text = R"({"_a": [)" + repeated("[" + repeated("0", kMaxJsonListLength - 1) + "]", 6) + "]}";
+    std::string over = parse_error(text);
+    // Values count as they start: the top object, the outer list, five whole lists (5,000,000)
+    // and the sixth list make 5,000,003, so the 6,000,001st is the sixth list's 999,998th zero.
+    CHECK(contains(over, "/_a/5/999997: "));
+    CHECK(contains(over, "the file holds more than 6000000 JSON values"));
+    // With the last list two zeros shorter it holds exactly 6,000,000: within the limit.
+    std::string fewer = R"({"_a": [)" + repeated("[" + repeated("0", kMaxJsonListLength - 1) + "]", 5) + ",[" +
+                        repeated("0", kMaxJsonListLength - 3) + "]]}";
+    CHECK(parse_error(fewer).empty());
 }
 
 TEST_CASE("an endless input such as /dev/zero is refused after 64 MiB instead of being read forever") {

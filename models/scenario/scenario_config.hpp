@@ -69,6 +69,8 @@ struct ScenarioConfig {
 // Reads, parses and validates; InputError (file, JSON pointer, what was expected) on any problem.
 ScenarioConfig load_scenario(const std::string& path);
 ScenarioConfig parse_scenario(const Json& doc, const std::string& file);
+// The same, keeping doc as the source without a copy of it.
+ScenarioConfig parse_scenario(Json&& doc, const std::string& file);
 
 // Sanity limits: a typo such as 1e7 nodes gets a message naming the field and the limit, not an
 // out-of-memory or an hour of setup. Measured (README "Security and limits"): a dumbbell of

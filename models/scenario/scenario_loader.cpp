@@ -1,3 +1,4 @@
+#include <new>
 #include <algorithm>
 #include <map>
 #include <tuple>
@@ -22,7 +23,6 @@ public:
     ScenarioConfig load() {
         JsonObjectReader top(doc_, "", file_);
         c_.file = file_;
-        c_.source = doc_;
         c_.name = top.string("name");
         if (!valid_name(c_.name))
             top.fail("name", "a name of 1-64 letters, digits, '_', '-' or '.' (it names the output file)");
@@ -355,7 +355,21 @@ size_t ScenarioConfig::application_count() const {
     return n;
 }
 
-ScenarioConfig parse_scenario(const Json& doc, const std::string& file) { return Loader(doc, file).load(); }
+ScenarioConfig parse_scenario(const Json& doc, const std::string& file) {
+    ScenarioConfig c = Loader(doc, file).load();
+    c.source = doc;
+    return c;
+}
+
+ScenarioConfig parse_scenario(Json&& doc, const std::string& file) {
+    try {
+        ScenarioConfig c = Loader(doc, file).load();
+        c.source = std::move(doc);  // the tree kept once, not copied (it can be most of the memory loading takes)
+        return c;
+    } catch (const std::bad_alloc&) {
+        throw InputError(file, "", "out of memory while loading the scenario");
+    }
+}
 
 ScenarioConfig load_scenario(const std::string& path) { return parse_scenario(load_json_file(path), path); }
 

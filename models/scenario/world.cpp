@@ -108,7 +108,6 @@ Json World::meta() const {
     Json links = Json::array();
     for (const auto& l : net_.links()) links.push_back({{"link", l->name()}, {"config", link_direction_to_json(l->config())}});
     m["links"] = std::move(links);
-    m["input"] = config_.source;
     return m;
 }
 
@@ -131,11 +130,11 @@ RunSummary World::summary(const RunResult& r) {
 
 uint64_t World::trace_floor_bytes() {
     RunResult none{};
-    return writer_.header_text(meta()).size() + writer_.closing_size(summary(none), 0);
+    return writer_.header_text(meta(), lent_meta()).size() + writer_.closing_size(summary(none), 0);
 }
 
 RunResult World::run() {
-    writer_.begin(meta());
+    writer_.begin(meta(), lent_meta());
     schedule_outages();
     for (auto& s : scripts_) s->start(sim_);
     for (auto& s : sessions_) s->schedule(sim_);

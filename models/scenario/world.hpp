@@ -1,4 +1,5 @@
 #pragma once
+#include <array>
 // World: one simulation built from a ScenarioConfig: the simulator, the network, the
 // applications and the trace. run() executes it and writes the trace's summary.
 #include <functional>
@@ -71,7 +72,10 @@ public:
     void on_event(uint32_t kind, uint64_t arg) override;  // periodic cc sampling
 
 private:
+    // The trace's meta member, without the scenario as written ("input"): that can be most of
+    // the memory a large file takes, so the writer is lent it rather than given a copy.
     Json meta() const;
+    std::array<TraceWriter::LentMember, 1> lent_meta() const { return {{{"input", &config_.source}}}; }
     // The summary, its connections and applications made one at a time when it is written.
     RunSummary summary(const RunResult& r);
     void schedule_outages();

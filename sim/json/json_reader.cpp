@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <new>
 #include <sstream>
 #include "sim/core/os_error.hpp"
 
@@ -85,9 +86,11 @@ namespace {
 // DOM parse that follows, which reports them with their position.
 class StructureCheck final : public nlohmann::json_sax<Json> {
 public:
-    struct TooDeep {};
+    // Thrown to stop the parse at the first value past a limit (nothing more is read).
+    struct TooBig {
+        std::string pointer, message;
+    };
     std::string duplicate_pointer;
-    std::string too_deep_pointer;
 
     bool null() override { return value_done(); }
     bool boolean(bool) override { return value_done(); }
@@ -103,6 +106,9 @@ public:
     bool key(string_t& k) override {
         Frame& f = stack_.back();
         f.key = k;
+        if (++f.members > kMaxJsonObjectMembers)
+            throw TooBig{pointer(), "an object of more than " + std::to_string(kMaxJsonObjectMembers) +
+                                        " keys (the limit for one object in a scenario)"};
         if (!f.keys.insert(k).second && duplicate_pointer.empty()) duplicate_pointer = pointer();
         return true;
     }
@@ -114,29 +120,43 @@ private:
         std::set<std::string> keys;
         std::string key;
         size_t index = 0;
+        size_t members = 0;
     };
     std::vector<Frame> stack_;
+    size_t values_ = 0;
 
     std::string pointer() const {
         std::string p;
         for (const auto& f : stack_) p += "/" + (f.is_object ? json_pointer_escape(f.key) : std::to_string(f.index));
         return p;
     }
-    bool value_done() {
+    // Called as each value starts (a scalar, or the opening of an object or list), where it is
+    // in the document still on the stack.
+    void count_value() {
+        if (++values_ > kMaxJsonValues)
+            throw TooBig{pointer(), "the file holds more than " + std::to_string(kMaxJsonValues) +
+                                        " JSON values (numbers, strings, lists, objects): the limit for a scenario file"};
+        if (!stack_.empty() && !stack_.back().is_object && stack_.back().index >= kMaxJsonListLength)
+            throw TooBig{pointer(), "a list of more than " + std::to_string(kMaxJsonListLength) +
+                                        " entries (the limit for one list in a scenario)"};
+    }
+    bool value_done() {  // a scalar
+        count_value();
         if (!stack_.empty() && !stack_.back().is_object) ++stack_.back().index;
         return true;
     }
     bool start(bool is_object) {
-        if (stack_.size() >= static_cast<size_t>(kMaxJsonDepth)) {
-            too_deep_pointer = pointer();
-            throw TooDeep{};  // stop here, before the parser goes any deeper
-        }
-        stack_.push_back({is_object, {}, {}, 0});
+        count_value();
+        if (stack_.size() >= static_cast<size_t>(kMaxJsonDepth))  // stop here, before the parser goes any deeper
+            throw TooBig{pointer(), "nested more than " + std::to_string(kMaxJsonDepth) +
+                                        " levels deep (a scenario needs fewer than 10)"};
+        stack_.push_back({is_object, {}, {}, 0, 0});
         return true;
     }
     bool end() {
         stack_.pop_back();
-        return value_done();
+        if (!stack_.empty() && !stack_.back().is_object) ++stack_.back().index;  // counted when it started
+        return true;
     }
 };
 
@@ -156,9 +176,12 @@ Json parse_json_text(const std::string& text, const std::string& file) {
     try {
         (void)Json::sax_parse(text, &dup);  // false on a syntax error: the parse below reports it
         j = Json::parse(text);
-    } catch (const StructureCheck::TooDeep&) {
-        throw InputError(file, dup.too_deep_pointer,
-                         "nested more than " + std::to_string(kMaxJsonDepth) + " levels deep (a scenario needs fewer than 10)");
+    } catch (const StructureCheck::TooBig& e) {
+        throw InputError(file, e.pointer, e.message);
+    } catch (const std::bad_alloc&) {
+        // Within the limits above a file needs well under a gigabyte: this is a machine (or a
+        // ulimit) with less than that to spare.
+        throw InputError(file, "", "out of memory while reading the file (" + std::to_string(text.size()) + " bytes)");
     } catch (const Json::parse_error& e) {
         if (text.find_first_not_of(" \t\r\n") == std::string::npos)
             throw InputError(file, "", "the file is empty (expected a JSON object {...})");
@@ -194,7 +217,9 @@ Json parse_json_text(const std::string& text, const std::string& file) {
     return j;
 }
 
-Json load_json_file(const std::string& path) {
+namespace {
+
+Json read_json_file(const std::string& path) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) throw InputError(path, "", "is a directory, not a scenario file");
     std::ifstream in(path, std::ios::binary);
@@ -210,6 +235,16 @@ Json load_json_file(const std::string& path) {
         throw InputError(path, "", "the file is larger than " + std::to_string(kMaxInputBytes >> 20) +
                                        " MiB, the limit for a scenario (is it a scenario?)");
     return parse_json_text(text, path);
+}
+
+}  // namespace
+
+Json load_json_file(const std::string& path) {
+    try {
+        return read_json_file(path);
+    } catch (const std::bad_alloc&) {  // the text itself (up to kMaxInputBytes) did not fit
+        throw InputError(path, "", "out of memory while reading the file");
+    }
 }
 
 namespace {

@@ -34,8 +34,16 @@ private:
 // kMaxInputBytes (read up to that, so /dev/zero is refused rather than read forever), nested at
 // most kMaxJsonDepth deep (deeper documents would exhaust the stack when copied or printed), and
 // no duration longer than kMaxDuration, so sums of a few durations cannot overflow SimTime.
+// The document as a tree takes up to ~190 bytes per value (an empty object in a list: the value,
+// its map, malloc's headers), 60 times the 3 bytes of "{},": so the values are counted before
+// the tree is built, at most kMaxJsonValues in all (~750 MB of tree at worst; 400,000 explicit
+// links, the link limit, take ~2.4 million), at most kMaxJsonListLength in one list and
+// kMaxJsonObjectMembers in one object (a scenario's objects have a few dozen keys).
 inline constexpr size_t kMaxInputBytes = 64u << 20;
 inline constexpr int kMaxJsonDepth = 64;
+inline constexpr size_t kMaxJsonValues = 6'000'000;
+inline constexpr size_t kMaxJsonListLength = 1'000'000;
+inline constexpr size_t kMaxJsonObjectMembers = 10'000;
 inline constexpr SimTime kMaxDuration = SimTime::from_s(10LL * 365 * 86400);  // 10 years
 
 // Reads and parses a JSON file. Missing or unreadable file, malformed JSON (with line and

@@ -76,7 +76,7 @@ void TraceWriter::add_sink(TraceSink* sink) {
     json_only_ = json_wants_ & ~sinks_want_;
 }
 
-void TraceWriter::begin(const Json& meta) {
+void TraceWriter::begin(const Json& meta, std::span<const LentMember> lent) {
     for (TraceSink* s : sinks_) s->begin(meta);
     if (!out_) return;
     if (background_wanted_ && !background_) {
@@ -85,7 +85,7 @@ void TraceWriter::begin(const Json& meta) {
         format_in_background_ = limit_ == UINT64_MAX;
         background_ = std::make_unique<BackgroundWriter>(*out_, format_in_background_ ? &formatter_ : nullptr);
     }
-    verbatim(header_text(meta));
+    verbatim(header_text(meta, lent));
     if (limit_ != UINT64_MAX) cuts_.push_back({bytes_ + text_.size(), 0});  // the header alone
 }
 
@@ -154,11 +154,32 @@ void TraceWriter::stop_writing(Status why) {
     if (on_stop_) on_stop_();
 }
 
-std::string TraceWriter::header_text(const Json& meta) const {
-    if (format_ == TraceFormat::json) return "{\"meta\":" + meta.dump() + ",\n\"events\":[";
-    Json line = {{"type", "meta"}};
-    line.update(meta);
-    return line.dump() + "\n";
+std::string TraceWriter::header_text(const Json& meta, std::span<const LentMember> lent) const {
+    // The members of meta and lent, and "type":"meta" in jsonl, in the order a Json object keeps
+    // (sorted keys; a key in both is meta's), written one by one so that nothing is copied.
+    std::vector<std::pair<std::string_view, const Json*>> members;
+    for (auto it = meta.begin(); it != meta.end(); ++it) members.emplace_back(it.key(), &it.value());
+    const Json type = "meta";
+    if (format_ == TraceFormat::jsonl) lent_or_added(members, "type", &type);
+    for (const LentMember& l : lent) lent_or_added(members, l.key, l.value);
+    std::string text = format_ == TraceFormat::json ? "{\"meta\":{" : "{";
+    bool first = true;
+    for (const auto& [key, value] : members) {
+        if (!first) text += ',';
+        first = false;
+        text += Json(std::string(key)).dump();
+        text += ':';
+        text += value->dump();
+    }
+    text += format_ == TraceFormat::json ? "},\n\"events\":[" : "}\n";
+    return text;
+}
+
+void TraceWriter::lent_or_added(std::vector<std::pair<std::string_view, const Json*>>& members, std::string_view key,
+                                const Json* value) {
+    auto at = std::lower_bound(members.begin(), members.end(), key, [](const auto& m, std::string_view k) { return m.first < k; });
+    if (at != members.end() && at->first == key) return;  // the meta's own member wins, as in Json::update
+    members.insert(at, {key, value});
 }
 
 void TraceWriter::write_closing(const RunSummary& summary, uint64_t events, const RunSummary::Output& out) const {

@@ -1,4 +1,5 @@
 #pragma once
+#include <span>
 // TraceWriter: where the models send trace records. It streams the JSON trace of a run (records
 // are written as they happen, never held in memory), in one of two layouts:
 //   json  - one document: {"meta":{...},"events":[{...},...],"summary":{...}}
@@ -147,7 +148,14 @@ public:
     TraceFormat format() const { return format_; }
     TraceLevel level() const { return level_; }
 
-    void begin(const Json& meta);
+    // A member of the meta that the caller keeps and the writer reads in place (the scenario
+    // as written can be hundreds of megabytes as a tree): written among meta's members in the
+    // order of a Json object, as if it were one of them.
+    struct LentMember {
+        const char* key;
+        const Json* value;
+    };
+    void begin(const Json& meta, std::span<const LentMember> lent = {});
     // Starts an event record with its time ("t" seconds and "t_ns") and type; its category is
     // category_of(type), and it goes to whoever wants that category. Inline for the usual case,
     // a record for the JSON text only: with a literal type that is a few stores.
@@ -178,7 +186,10 @@ public:
     bool summary_shortened() const { return summary_shortened_; }
     // The text begin() writes first, and the size of what end() writes after `events` events (the
     // close of the events and the summary).
-    std::string header_text(const Json& meta) const;
+    std::string header_text(const Json& meta, std::span<const LentMember> lent = {}) const;
+    // Inserts key in sorted place among members unless it is there already.
+    static void lent_or_added(std::vector<std::pair<std::string_view, const Json*>>& members, std::string_view key,
+                              const Json* value);
     uint64_t closing_size(const RunSummary& summary, uint64_t events) const;
     void set_on_stop(std::function<void()> f) { on_stop_ = std::move(f); }
     Status status() const { return status_; }

@@ -114,14 +114,15 @@ int cmd_validate(const std::vector<std::string>& args, std::ostream& out, std::o
         try {
             // A sweep file (it has "vary") is checked as `tcpsim sweep FILE --list` does: the
             // file and every point's scenario.
-            if (Json doc = load_json_file(f); doc.is_object() && doc.contains("vary")) {
+            Json doc = load_json_file(f);
+            if (doc.is_object() && doc.contains("vary")) {
                 std::ostringstream listing;
                 int src = sweep_main({f, "--list"}, listing, err);
                 if (src == kExitOk) out << f << ": ok (sweep)\n";
                 else rc = src;
                 continue;
             }
-            ScenarioConfig c = load_scenario(f);
+            ScenarioConfig c = parse_scenario(std::move(doc), f);
             out << f << ": ok (scenario \"" << c.name << "\", " << c.nodes.size() << " nodes, " << c.links.size()
                 << " links, " << c.application_count() << " applications)\n";
         } catch (const InputError& e) {
