@@ -30,8 +30,8 @@ TEST_CASE("connection table: a handshake and keepalive probes allocate no data c
     // A keepalive probe: SND.NXT - 1, no data; it re-covers no sequence space, so it is no
     // retransmission either.
     CHECK_FALSE(t.on_sent(segment(0, 49152, 1, 80, kAck, 1000)));
-    REQUIRE(t.all().size() == 1);
-    const ConnectionRecord& c = t.all().front();
+    REQUIRE(t.size() == 1);
+    const ConnectionRecord& c = t.get(0);
     CHECK(c.data_block == nullptr);
     CHECK(c.dir[0].segments_sent == 3);
     CHECK(c.dir[1].syn == 1);
@@ -42,7 +42,7 @@ TEST_CASE("connection table: the first payload, retransmission or drop allocates
     ConnectionTable t;
     t.on_sent(segment(0, 49152, 1, 80, kSyn, 1000));
     t.on_sent(segment(0, 49152, 1, 80, kAck, 1001, 100));
-    const ConnectionRecord& c = t.all().front();
+    const ConnectionRecord& c = t.get(0);
     REQUIRE(c.data_block != nullptr);
     CHECK(c.data(0).payload_bytes_sent == 100);
     CHECK(t.on_sent(segment(0, 49152, 1, 80, kAck, 1001, 100)));  // the same bytes again

@@ -11,35 +11,28 @@ static_assert(sizeof(ConnectionRecord) <= 136, "a connection record stays small"
 
 std::pair<uint32_t, int> ConnectionTable::classify(const Packet& p) {
     Key key = key_of(p.src_node, p.src_port, p.dst_node, p.dst_port);
-    KeyOfSlot key_of_slot{&conns_};
+    KeyOfSlot key_of_slot{this};
     if (const uint32_t* slot = ids_.find(key, key_of_slot, KeyHash{})) {
         uint32_t id = *slot - 1;
-        const auto& c = conns_[id];
-        return {id, (c.node[0] == p.src_node && c.port[0] == p.src_port) ? 0 : 1};
+        const Isns& s = isns_[id];
+        return {id, (s.node0 == p.src_node && s.port0 == p.src_port) ? 0 : 1};
     }
-    uint32_t id = static_cast<uint32_t>(conns_.size());
-    ConnectionRecord c{};
+    uint32_t id = static_cast<uint32_t>(isns_.size());
+    if ((id & kBlockMask) == 0) blocks_.push_back(std::make_unique<ConnectionRecord[]>(size_t{1} << kBlockBits));
+    ConnectionRecord& c = get(id);
     c.id = id;
     c.node[0] = p.src_node;
     c.port[0] = p.src_port;
     c.node[1] = p.dst_node;
     c.port[1] = p.dst_port;
-    conns_.push_back(std::move(c));
     isns_.push_back(Isns{p.src_node, p.src_port, {0, 0}, {0, 0}});
     ids_.insert(id + 1, key_of_slot, KeyHash{});
     return {id, 0};
 }
 
-std::pair<uint32_t, int> ConnectionTable::known(const Packet& p) {
-    // A packet that went through on_send carries its id: no hash lookup per hop.
-    if (p.conn_id >= conns_.size()) return classify(p);
-    const auto& c = conns_[p.conn_id];
-    return {p.conn_id, (c.node[0] == p.src_node && c.port[0] == p.src_port) ? 0 : 1};
-}
-
 bool ConnectionTable::on_sent(const Packet& p) {
     auto [id, d] = known(p);
-    ConnectionRecord& c = conns_[id];
+    ConnectionRecord& c = get(id);
     DirectionStats& s = c.dir[d];
     ++s.segments_sent;
     s.wire_bytes_sent += p.wire_bytes();
@@ -71,14 +64,14 @@ bool ConnectionTable::on_sent(const Packet& p) {
 
 void ConnectionTable::on_delivered(const Packet& p) {
     auto [id, d] = known(p);
-    ConnectionRecord& c = conns_[id];
+    ConnectionRecord& c = get(id);
     ++c.dir[d].segments_delivered;
     if (p.payload_len) c.data(d).payload_bytes_delivered += p.payload_len;
 }
 
 void ConnectionTable::on_dropped(const Packet& p) {
     auto [id, d] = known(p);
-    ++conns_[id].data(d).segments_dropped;
+    ++get(id).data(d).segments_dropped;
 }
 
 }  // namespace tcpsim

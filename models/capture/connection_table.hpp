@@ -3,9 +3,13 @@
 // direction) with a small id in order of first appearance, and keeps what a capture tool would
 // work out per direction: the ISN (for Wireshark-style relative numbers), segment and byte
 // counts, and retransmissions (a segment that re-covers sequence space already sent).
+//
+// It runs for every segment sent and delivered, so the per-segment path does no hashing: a
+// segment's connection id is named by its sender when it knows it (a TCP connection learns its
+// id when it is made, see PacketTracer::on_send) and travels in the packet (Packet::conn_id);
+// only a segment from a sender that does not (raw flows, packetdrill) is looked up by 4-tuple.
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -56,10 +60,13 @@ public:
     // Finds or creates the connection of p and returns its id and p's direction (0: from
     // endpoint 0).
     std::pair<uint32_t, int> classify(const Packet& p);
-    ConnectionRecord& get(uint32_t id) { return conns_[id]; }
-    const std::deque<ConnectionRecord>& all() const { return conns_; }
+    // Connections by id, 0 .. size() - 1, in order of first appearance.
+    size_t size() const { return isns_.size(); }
+    ConnectionRecord& get(uint32_t id) { return blocks_[id >> kBlockBits][id & kBlockMask]; }
+    const ConnectionRecord& get(uint32_t id) const { return blocks_[id >> kBlockBits][id & kBlockMask]; }
 
-    // Accounts a segment leaving its sender; returns true if it is a retransmission.
+    // Accounts a segment leaving its sender; returns true if it is a retransmission. A packet
+    // whose conn_id is set is taken to belong to that connection (no lookup).
     bool on_sent(const Packet& p);
     void on_delivered(const Packet& p);
     void on_dropped(const Packet& p);
@@ -89,8 +96,13 @@ public:
     }
 
 private:
-    // classify() for a packet whose conn_id is already set (by the tracer's on_send).
-    std::pair<uint32_t, int> known(const Packet& p);
+    // classify() for a packet whose conn_id may be set already (by the tracer's on_send, or by
+    // its sender): then its direction alone, from isns_ (a vector, read in a few instructions).
+    std::pair<uint32_t, int> known(const Packet& p) {
+        if (p.conn_id >= isns_.size()) return classify(p);
+        const Isns& s = isns_[p.conn_id];
+        return {p.conn_id, (s.node0 == p.src_node && s.port0 == p.src_port) ? 0 : 1};
+    }
     // (node << 16 | port) of each endpoint, the lower first: one key for both directions.
     struct Key {
         uint64_t low, high;
@@ -107,21 +119,25 @@ private:
     }
     // The key of a slot (id + 1) is its record's endpoints.
     struct KeyOfSlot {
-        const std::deque<ConnectionRecord>* conns;
+        const ConnectionTable* table;
         Key operator()(uint32_t slot) const {
-            const ConnectionRecord& c = (*conns)[slot - 1];
+            const ConnectionRecord& c = table->get(slot - 1);
             return key_of(c.node[0], c.port[0], c.node[1], c.port[1]);
         }
     };
     // Ids + 1 (0: an empty slot) in a hash table of 4-byte slots: only lookups reach it (ids
-    // come from conns_, in order of first appearance), so its order never reaches the output.
+    // come from the records, in order of first appearance), so its order never reaches the output.
     ProbingTable<uint32_t> ids_;
-    // A deque: 100,000 records grow without a copy of them all (nor twice the memory at that
-    // moment) and without a vector's unused capacity.
-    std::deque<ConnectionRecord> conns_;
+    // The records in blocks of 256 that never move: 100,000 records grow without a copy of them
+    // all (nor twice the memory at that moment), and a record is found by a shift and a mask
+    // (a deque's index took ~20 instructions, twice per segment).
+    static constexpr uint32_t kBlockBits = 8;
+    static constexpr uint32_t kBlockMask = (1u << kBlockBits) - 1;
+    std::vector<std::unique_ptr<ConnectionRecord[]>> blocks_;
     // Each connection's ISNs (for relative()) and its endpoint 0, by id, apart from the records:
-    // the tracer reads them for every segment record, and a vector is read in a few instructions
-    // where indexing the deque took ~30 (relative() was 70 per call on benchmark case A's trace).
+    // the tracer reads them for every segment record, and the direction of every segment comes
+    // from them (relative() was 70 instructions per call on benchmark case A's trace when it read
+    // a deque of records).
     struct Isns {
         uint32_t node0;
         uint16_t port0;

@@ -10,6 +10,7 @@
 #include "models/network/link_direction.hpp"
 #include "models/network/network.hpp"
 #include "sim/core/decimal.hpp"
+#include "sim/core/invariant.hpp"
 
 namespace tcpsim {
 
@@ -289,7 +290,9 @@ char* PacketTracer::segment_header_json(const char* payload, char* p) {
 }
 
 void PacketTracer::on_send(const Node& node, Packet& p) {
-    p.conn_id = conns_.classify(p).first;
+    // A sender that names its connection (Node::send) saves the lookup by 4-tuple.
+    if (p.conn_id == Packet::kNoConnection) p.conn_id = conns_.classify(p).first;
+    else TCPSIM_INVARIANT(conns_.classify(p).first == p.conn_id, "a sender names its own connection");
     bool retransmission = conns_.on_sent(p);
     if (w_.wants(TraceCategory::segment)) {
         auto r = w_.event(net_.sim().now(), "send");
@@ -363,10 +366,10 @@ void PacketTracer::on_link_state(const LinkDirection& l, bool up) {
     w_.event(net_.sim().now(), "link").field("link", l.name()).field("state", up ? "up" : "down");
 }
 
-size_t PacketTracer::connection_count() const { return conns_.all().size(); }
+size_t PacketTracer::connection_count() const { return conns_.size(); }
 
 Json PacketTracer::connection_summary(size_t index) const {
-    const auto& c = conns_.all()[index];
+    const ConnectionRecord& c = conns_.get(static_cast<uint32_t>(index));
     Json j;
     j["conn"] = c.id;
     for (int e = 0; e < 2; ++e) {

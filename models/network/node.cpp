@@ -19,11 +19,12 @@ LinkDirection* Node::route_to(uint32_t dst) const {
     return i == kNoRoute ? nullptr : interfaces_[i];
 }
 
-void Node::send(const Packet& segment) {
+void Node::send(const Packet& segment, uint32_t conn_id) {
     PacketPool& pool = net_.pool();
     PacketPool::Index i = pool.alloc(segment);
     Packet& p = pool[i];
     p.uid = pool.next_uid();
+    p.conn_id = conn_id;
     net_.tracer().on_send(*this, p);
     forward(i);
 }

@@ -44,8 +44,10 @@ public:
 
     void set_transport(SegmentHandler* t) { transport_ = t; }
 
-    // A host's own stack sends a segment (uid and conn_id are filled in here).
-    void send(const Packet& p);
+    // A host's own stack sends a segment (uid and conn_id are filled in here). A sender that
+    // knows the trace's id of its connection (PacketTracer::connection_id) passes it, and the
+    // tracer need not look the 4-tuple up for every segment.
+    void send(const Packet& p, uint32_t conn_id = Packet::kNoConnection);
     // A packet arrives from a link.
     void receive(PacketPool::Index p);
 

@@ -47,7 +47,7 @@ uint64_t TcpConnection::send(uint64_t bytes) { return ep_.send(bytes, stack_.sim
 void TcpConnection::close() { ep_.close(stack_.sim().now()); }
 void TcpConnection::abort() { ep_.abort(stack_.sim().now()); }
 
-void TcpConnection::emit(const Packet& segment) { stack_.node().send(segment); }
+void TcpConnection::emit(const Packet& segment) { stack_.node().send(segment, trace_id_); }
 
 void TcpConnection::set_timer(TcpTimer t, SimTime at) {
     Simulator& sim = stack_.sim();
