@@ -53,12 +53,8 @@ void EventQueue::add_chunk(int b) {
     }
     ++used_chunks_;
     c->next = nullptr;
-    if (k.tail) {
-        k.tail->next = c;
-    } else {
-        k.head = c;
-        mark_nonempty(b);
-    }
+    if (k.tail) k.tail->next = c;
+    else k.head = c;
     k.tail = c;
     k.tail_size = 0;
 }
@@ -138,25 +134,28 @@ const EventQueue::Entry* EventQueue::bring_front(size_t*& cursor) {
 // by compaction: any key that belonged in the bucket and is <= all of its keys will do. The window
 // is empty when this is called.
 void EventQueue::spread(int b) {
-    Bucket src = buckets_[b];
-    buckets_[b] = Bucket{};
+    Bucket& k = buckets_[b];
     base_ = min_[b];
     min_[b] = UINT64_MAX;
     mark_empty(b);
-    if (src.head == src.tail && src.tail_size == 1) {
+    if (!k.head) {
         // Alone in its bucket (most spreads, when events are sparse): it is the new front.
-        run_.push_back(src.head->entries[0]);
-        release(src.head);
+        run_.push_back(k.first);
         return;
     }
-    if (b < kDigitValues && (src.head != src.tail || src.tail_size > kInsertionSortMax)) {
+    const Bucket src = k;
+    k.head = k.tail = nullptr;
+    k.tail_size = kChunkEntries;
+    size_t n = 1;
+    for (Chunk* c = src.head; c; c = c->next) n += src.end_of(c);
+    if (b < kDigitValues && n > kInsertionSortMax) {
         // Level 1: every entry is in the new window. Sorted by counting straight from the chunks.
-        size_t n = 0;
+        count_digit(src.first.key);
         for (Chunk* c = src.head; c; c = c->next)
             for (uint32_t i = 0, end = src.end_of(c); i < end; ++i) count_digit(c->entries[i].key);
-        for (Chunk* c = src.head; c; c = c->next) n += src.end_of(c);
         run_.resize(n);
         place_counted();
+        run_[digit_start_[src.first.key & (kDigitValues - 1)]++] = src.first;
         for (Chunk* c = src.head; c;) {
             for (uint32_t i = 0, end = src.end_of(c); i < end; ++i) {
                 const Entry& e = c->entries[i];
@@ -168,6 +167,8 @@ void EventQueue::spread(int b) {
         }
         return;
     }
+    if (in_window(src.first.key)) run_.push_back(src.first);
+    else put_in_bucket(src.first);
     for (Chunk* c = src.head; c;) {
         for (uint32_t i = 0, end = src.end_of(c); i < end; ++i) {
             const Entry& e = c->entries[i];
@@ -271,6 +272,7 @@ std::vector<EventQueue::Entry> EventQueue::take_all() {
     clear_window();
     for (int b = 0; b < kBuckets; ++b) {
         Bucket& k = buckets_[b];
+        if (nonempty(b)) all.push_back(k.first);
         for (Chunk* c = k.head; c; c = c->next)
             for (uint32_t i = 0, end = k.end_of(c); i < end; ++i) all.push_back(c->entries[i]);
         release_chain(k.head);
@@ -314,33 +316,40 @@ void EventQueue::maybe_compact() {
 }
 
 // Drops the dead entries of bucket b, keeping the order of the others, and gives back the chunks
-// left empty.
+// left empty. The live ones are written back from the front (`first`, then the chunks), never
+// ahead of where they are read.
 void EventQueue::compact_bucket(int b) {
+    if (!nonempty(b)) return;
     Bucket& k = buckets_[b];
-    if (!k.head) return;
     Chunk* w = k.head;
     uint32_t wi = 0;
+    size_t kept = 0;
     uint64_t low = UINT64_MAX;
-    for (Chunk* c = k.head; c; c = c->next) {
-        for (uint32_t i = 0, end = k.end_of(c); i < end; ++i) {
-            const Entry& e = c->entries[i];
-            if (!live(e)) {
-                free_nodes_.push_back(e.low);
-                continue;
-            }
-            if (wi == kChunkEntries) {
-                w = w->next;
-                wi = 0;
-            }
-            low = std::min(low, e.key);
-            w->entries[wi++] = e;
+    auto keep = [&](const Entry& e) {
+        if (!live(e)) {
+            free_nodes_.push_back(e.low);
+            return;
         }
-    }
+        low = std::min(low, e.key);
+        if (kept++ == 0) {
+            k.first = e;
+            return;
+        }
+        if (wi == kChunkEntries) {
+            w = w->next;
+            wi = 0;
+        }
+        w->entries[wi++] = e;
+    };
+    keep(k.first);
+    for (Chunk* c = k.head; c; c = c->next)
+        for (uint32_t i = 0, end = k.end_of(c); i < end; ++i) keep(c->entries[i]);
     min_[b] = low;
-    if (wi == 0) {  // nothing live left (a chunk after the first is only started when needed)
+    if (kept <= 1) {  // no chunk needed (a chunk after the first is only started when needed)
         release_chain(k.head);
-        k = Bucket{};
-        mark_empty(b);
+        k.head = k.tail = nullptr;
+        k.tail_size = kChunkEntries;
+        if (kept == 0) mark_empty(b);
         return;
     }
     release_chain(w->next);

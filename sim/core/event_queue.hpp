@@ -20,10 +20,12 @@
 // the same key (into `late_` when it cannot simply be appended).
 //
 // A plain event carries its target and argument in its entry; a cancellable one refers to a node
-// in a side table. Buckets are lists of 2 KB chunks from a shared pool: no allocation per event
-// once the pool has grown, nothing copied when a bucket grows. Cancellation is lazy and O(1): the
-// event's node is marked dead and its generation bumped; a dead entry is dropped when it reaches
-// the front (or by compaction, when dead ones pile up). A push earlier than base_ (allowed, e.g.
+// in a side table. A bucket holds its first entry itself and the rest in a list of 2 KB chunks
+// from a shared pool: no allocation per event once the pool has grown, nothing copied when a
+// bucket grows, and a bucket of one entry (nearly every bucket when events are sparse: each
+// event reaches the front alone in its bucket) takes no chunk at all. Cancellation is lazy and
+// O(1): the event's node is marked dead and its generation bumped; a dead entry is dropped when
+// it reaches the front (or by compaction, when dead ones pile up). A push earlier than base_ (allowed, e.g.
 // after run() stopped at an end time with later events pending) rebuilds the buckets around it:
 // correct, O(n), rare.
 #include <array>
@@ -107,7 +109,8 @@ public:
     size_t heap_entries() const { return entries_; }
     // Entries the memory held (chunks in buckets or kept for reuse, the front run) has room for.
     size_t reserved_entries() const {
-        return (used_chunks_ + free_chunks_) * size_t{kChunkEntries} + run_.capacity() + late_.capacity() + scratch_.capacity();
+        return (used_chunks_ + free_chunks_) * size_t{kChunkEntries} + size_t{kBuckets} + run_.capacity() +
+               late_.capacity() + scratch_.capacity();
     }
     void reserve(size_t n) { nodes_.reserve(n); }
 
@@ -130,18 +133,21 @@ private:
         uint32_t kind;
         uint32_t gen;
     };
-    // A bucket is a list of fixed-size chunks taken from one pool. A chunk emptied by a spread is
-    // refilled next (last in, first out) while it is still in the cache, no bucket keeps memory
-    // for the most it ever held, and nothing is copied when a bucket grows.
+    // A bucket is its first entry, then a list of fixed-size chunks taken from one pool. A chunk
+    // emptied by a spread is refilled next (last in, first out) while it is still in the cache, no
+    // bucket keeps memory for the most it ever held, and nothing is copied when a bucket grows.
+    // Whether a bucket holds anything (and so whether `first` is an entry) is its bit in
+    // nonempty_.
     static constexpr uint32_t kChunkEntries = 64;
     struct Chunk {
         Chunk* next;  // first: in the same cache line as the first entry
         Entry entries[kChunkEntries];
     };
     struct Bucket {
-        Chunk* head = nullptr;
+        Entry first;  // valid while the bucket is not empty
+        Chunk* head = nullptr;  // the entries after `first`, in order
         Chunk* tail = nullptr;
-        uint32_t tail_size = kChunkEntries;  // full: the next put takes a chunk
+        uint32_t tail_size = kChunkEntries;  // full: the next put after `first` takes a chunk
         uint32_t end_of(const Chunk* c) const { return c == tail ? tail_size : kChunkEntries; }
     };
     // Digits of kDigitBits bits; a key whose highest digit differing from base_ is digit L >= 1
@@ -173,10 +179,17 @@ private:
     void put_in_bucket(const Entry& e) {
         int b = bucket_of(e.key);
         Bucket& k = buckets_[b];
+        if (!nonempty(b)) {
+            k.first = e;
+            min_[b] = e.key;
+            mark_nonempty(b);
+            return;
+        }
         if (k.tail_size == kChunkEntries) add_chunk(b);
         k.tail->entries[k.tail_size++] = e;
         if (e.key < min_[b]) min_[b] = e.key;
     }
+    bool nonempty(int b) const { return (nonempty_[b >> 6] >> (b & 63)) & 1; }
     void mark_nonempty(int b) {
         nonempty_[b >> 6] |= uint64_t{1} << (b & 63);
         nonempty_words_ |= uint32_t{1} << (b >> 6);
