@@ -32,7 +32,8 @@ void LinkDirection::drop(PacketPool::Index i, DropReason r) {
 void LinkDirection::send(PacketPool::Index i) {
     if (!up_) return drop(i, DropReason::link_down);
     const Packet& p = net_.pool()[i];
-    uint32_t bytes = p.wire_bytes();
+    TCPSIM_INVARIANT(p.sent_header_bytes == p.header_bytes(), "a packet's options do not change in the network");
+    uint32_t bytes = p.sent_wire_bytes();
     if (red_) {
         double queued = static_cast<double>(c_.queue.limit_packets ? queue_.packets() : queue_.bytes());
         switch (red_->on_arrival(queued, p.ecn == kEcnEct0 || p.ecn == 1 || p.ecn == kEcnCe, net_.sim().now())) {
@@ -71,7 +72,7 @@ void LinkDirection::start_transmission() {
     Packet& p = net_.pool()[i];
     p.link_epoch = epoch_;
     net_.tracer().on_dequeue(*this, p);
-    net_.sim().after(serialization_delay(p.wire_bytes(), c_.bandwidth_bps), this, kTxDone, i);
+    net_.sim().after(serialization_delay(p.sent_wire_bytes(), c_.bandwidth_bps), this, kTxDone, i);
 }
 
 SimTime LinkDirection::extra_delay() {
@@ -90,7 +91,7 @@ SimTime LinkDirection::extra_delay() {
 void LinkDirection::transmission_done(PacketPool::Index i) {
     Packet& p = net_.pool()[i];
     ++stats_.packets_sent;
-    stats_.bytes_sent += p.wire_bytes();
+    stats_.bytes_sent += p.sent_wire_bytes();
     start_transmission();  // the next packet starts as soon as this one's last bit is out
     // The link went down while the packet was being serialized.
     if (!up_ || p.link_epoch != epoch_) return drop(i, DropReason::link_down);
@@ -123,7 +124,7 @@ void LinkDirection::arrive(PacketPool::Index i) {
     const Packet& p = net_.pool()[i];
     if (!up_ || p.link_epoch != epoch_) return drop(i, DropReason::link_down);
     ++stats_.packets_delivered;
-    stats_.bytes_delivered += p.wire_bytes();
+    stats_.bytes_delivered += p.sent_wire_bytes();
     to_.receive(i);
 }
 

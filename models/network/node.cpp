@@ -25,6 +25,7 @@ void Node::send(const Packet& segment, uint32_t conn_id) {
     Packet& p = pool[i];
     p.uid = pool.next_uid();
     p.conn_id = conn_id;
+    p.sent_header_bytes = static_cast<uint8_t>(p.header_bytes());
     net_.tracer().on_send(*this, p);
     forward(i);
 }

@@ -70,12 +70,18 @@ struct Packet {
     uint8_t flags = 0;
     uint8_t ttl = 64;
     uint8_t ecn = 0;  // the IP header's ECN field (RFC 3168 5): 0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE
+    // header_bytes() as the packet entered the network (set by Node::send; at most 80). Nothing
+    // on the way changes the options, and each link needs the size three or four times per
+    // packet (queue, serialization, counters): read here, not worked out from the options again.
+    uint8_t sent_header_bytes = 0;
     uint32_t conn_id = kNoConnection;  // assigned when the tracer first sees the 4-tuple
     uint32_t link_epoch = 0;           // scratch for the link it is crossing (see LinkDirection)
     TcpOptions options;
 
     uint32_t header_bytes() const { return kIpHeader + kTcpHeader + options.encoded_length(); }
     uint32_t wire_bytes() const { return header_bytes() + payload_len; }
+    // wire_bytes() of a packet in the network (after Node::send).
+    uint32_t sent_wire_bytes() const { return sent_header_bytes + payload_len; }
     // Sequence space the segment occupies: payload, plus one each for SYN and FIN.
     uint32_t seq_len() const { return payload_len + ((flags & kSyn) ? 1 : 0) + ((flags & kFin) ? 1 : 0); }
 };
