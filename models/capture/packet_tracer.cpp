@@ -304,20 +304,16 @@ void PacketTracer::on_send(const Node& node, Packet& p) {
     if (human_) *human_ << net_.sim().now().to_seconds_string() << ' ' << describe(p) << '\n';
 }
 
-void PacketTracer::on_arrive(const Node& node, const Packet& p) {
-    if (capture_) capture_->on_arrived(node, p, net_.sim().now());
-}
+void PacketTracer::capture_arrived(const Node& node, const Packet& p) { capture_->on_arrived(node, p, net_.sim().now()); }
 
-void PacketTracer::on_enqueue(const LinkDirection& l, const Packet& p) {
-    if (!w_.wants(TraceCategory::detail)) return;
+void PacketTracer::enqueue_record(const LinkDirection& l, const Packet& p) {
     auto r = w_.event(net_.sim().now(), "enqueue");
     r.text("node", l.from().name(), l.from().json_name()).field("link", l.name());
     segment_fields(r, p);
     r.field("qlen", static_cast<uint64_t>(l.queue_packets())).field("qbytes", l.queue_bytes());
 }
 
-void PacketTracer::on_dequeue(const LinkDirection& l, const Packet& p) {
-    if (!w_.wants(TraceCategory::detail)) return;
+void PacketTracer::dequeue_record(const LinkDirection& l, const Packet& p) {
     auto r = w_.event(net_.sim().now(), "dequeue");
     r.text("node", l.from().name(), l.from().json_name()).field("link", l.name());
     segment_fields(r, p);

@@ -27,11 +27,20 @@ public:
     // Capture points for pcap files (null: none). Not owned.
     void set_capture(PacketCapture* capture) { capture_ = capture; }
 
+    // The hooks a packet meets at every hop (arrive, enqueue, dequeue) are inline and test
+    // whether anyone records them before calling out: in an untraced run (a benchmark, a sweep)
+    // they are a load and a branch, not a call per hop per packet.
     void on_send(const Node& node, Packet& p);  // assigns p.conn_id
     // A packet reaches a node from a link (before it is delivered, forwarded or dropped there).
-    void on_arrive(const Node& node, const Packet& p);
-    void on_enqueue(const LinkDirection& l, const Packet& p);
-    void on_dequeue(const LinkDirection& l, const Packet& p);
+    void on_arrive(const Node& node, const Packet& p) {
+        if (capture_) capture_arrived(node, p);
+    }
+    void on_enqueue(const LinkDirection& l, const Packet& p) {
+        if (w_.wants(TraceCategory::detail)) enqueue_record(l, p);
+    }
+    void on_dequeue(const LinkDirection& l, const Packet& p) {
+        if (w_.wants(TraceCategory::detail)) dequeue_record(l, p);
+    }
     void on_drop(const Packet& p, DropReason r, const LinkDirection* link, const Node* node);
     void on_deliver(const Node& node, const Packet& p);
     void on_duplicate(const LinkDirection& l, const Packet& original, const Packet& copy);
@@ -57,6 +66,9 @@ public:
     std::string describe(const Packet& p) const;
 
 private:
+    void capture_arrived(const Node& node, const Packet& p);
+    void enqueue_record(const LinkDirection& l, const Packet& p);
+    void dequeue_record(const LinkDirection& l, const Packet& p);
     // A segment record's header fields (what write_segment_fields() writes) but for SACK blocks,
     // packed into one cache line without padding: for a record that goes to the JSON text only,
     // it is copied into the trace's ops (the SACK blocks carried, the two nodes' quoted names

@@ -51,7 +51,7 @@ void LinkDirection::send(PacketPool::Index i) {
         net_.pool()[i].link_epoch = epoch_;
         net_.tracer().on_enqueue(*this, p);
         net_.tracer().on_dequeue(*this, p);
-        net_.sim().after(serialization_delay(bytes, c_.bandwidth_bps), this, kTxDone, i);
+        net_.sim().after(tx_time(bytes), this, kTxDone, i);
         return;
     }
     if (!queue_.fits(bytes)) return drop(i, DropReason::queue_full);
@@ -72,7 +72,7 @@ void LinkDirection::start_transmission() {
     Packet& p = net_.pool()[i];
     p.link_epoch = epoch_;
     net_.tracer().on_dequeue(*this, p);
-    net_.sim().after(serialization_delay(p.sent_wire_bytes(), c_.bandwidth_bps), this, kTxDone, i);
+    net_.sim().after(tx_time(p.sent_wire_bytes()), this, kTxDone, i);
 }
 
 SimTime LinkDirection::extra_delay() {

@@ -18,6 +18,7 @@
 #include "models/queues/red_queue.hpp"
 #include "sim/core/event_queue.hpp"
 #include "sim/core/rng.hpp"
+#include "sim/core/time.hpp"
 
 namespace tcpsim {
 
@@ -64,6 +65,15 @@ private:
     void arrive(PacketPool::Index p);
     void drop(PacketPool::Index p, DropReason r);
     SimTime extra_delay();
+    // serialization_delay() at this link's rate, a 128-bit division, kept for the last size
+    // asked: a direction carries mostly one size (full segments one way, ACKs the other).
+    SimTime tx_time(uint32_t bytes) {
+        if (bytes != tx_bytes_) {
+            tx_bytes_ = bytes;
+            tx_time_ = serialization_delay(bytes, c_.bandwidth_bps);
+        }
+        return tx_time_;
+    }
     void check_invariants() const;
 
     Network& net_;
@@ -80,6 +90,8 @@ private:
     bool up_ = true;
     uint32_t epoch_ = 0;  // bumped when the link goes down: packets of an older epoch are dropped
     SimTime last_arrival_;  // jitter keeps FIFO order: nothing arrives before its predecessor
+    uint32_t tx_bytes_ = UINT32_MAX;  // the size tx_time_ is for (none yet)
+    SimTime tx_time_;
     LinkStats stats_;
 };
 
