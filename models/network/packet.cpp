@@ -42,17 +42,6 @@ bool flags_from_text(const std::string& text, uint8_t& flags) {
     return true;
 }
 
-uint32_t TcpOptions::encoded_length() const {
-    uint32_t n = 0;
-    if (mss) n += 4;
-    if (wscale >= 0) n += 3;
-    if (sack_permitted) n += 2;
-    if (has_timestamps) n += 10;
-    if (sack_count) n += 2 + 8u * sack_count;
-    n = (n + 3) & ~3u;
-    return n > 40 ? 40 : n;
-}
-
 PacketPool::Index PacketPool::alloc(const Packet& p) {
     Index i;
     if (!free_.empty()) {

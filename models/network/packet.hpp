@@ -51,8 +51,14 @@ struct TcpOptions {
     uint32_t ts_val = 0, ts_ecr = 0;
     std::array<SackBlock, 4> sack{};
 
-    // Bytes the options take in the header, padded to a multiple of 4 (max 40).
-    uint32_t encoded_length() const;
+    // Bytes the options take in the header, padded to a multiple of 4 (max 40). Inline: every
+    // packet entering the network needs it twice (its size, the tracer's byte count).
+    uint32_t encoded_length() const {
+        uint32_t n = (mss ? 4u : 0u) + (wscale >= 0 ? 3u : 0u) + (sack_permitted ? 2u : 0u) +
+                     (has_timestamps ? 10u : 0u) + (sack_count ? 2u + 8u * sack_count : 0u);
+        n = (n + 3) & ~3u;
+        return n > 40 ? 40 : n;
+    }
     bool empty() const { return mss == 0 && wscale < 0 && !sack_permitted && !has_timestamps && sack_count == 0; }
 };
 

@@ -12,7 +12,7 @@ void SackBlocks::push_front(uint64_t offset) {
     recent_count_ = n + 1;
 }
 
-int SackBlocks::build(const ReassemblyQueue& q, int max, std::array<Range, kMaxBlocks>& out) {
+int SackBlocks::build_blocks(const ReassemblyQueue& q, int max, std::array<Range, kMaxBlocks>& out) {
     int n = 0;
     if (has_dsack_ && n < max) {
         out[n++] = dsack_;  // RFC 2883 4.1: the duplicate first, and only once

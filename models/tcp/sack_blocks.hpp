@@ -23,9 +23,18 @@ public:
         has_dsack_ = true;
     }
     // Fills `out` with up to `max` blocks (stream offsets) for an ACK at `rcv_next`; returns the count.
-    int build(const ReassemblyQueue& q, int max, std::array<Range, kMaxBlocks>& out);
+    int build(const ReassemblyQueue& q, int max, std::array<Range, kMaxBlocks>& out) {
+        // Nothing held out of order and no duplicate to report, as on almost every ACK (and on
+        // every data segment, which carries an ACK too): no blocks, and none stays recent.
+        if (!has_dsack_ && q.out_of_order().empty()) {
+            recent_count_ = 0;
+            return 0;
+        }
+        return build_blocks(q, max, out);
+    }
 
 private:
+    int build_blocks(const ReassemblyQueue& q, int max, std::array<Range, kMaxBlocks>& out);
     void push_front(uint64_t offset);
 
     std::array<uint64_t, kMaxBlocks> recent_{};  // an offset inside each recently reported block

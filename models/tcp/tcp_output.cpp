@@ -192,6 +192,12 @@ void TcpEndpoint::send_segment(int64_t offset, uint32_t len, bool fin, SimTime n
 }
 
 void TcpEndpoint::try_send(SimTime now) {
+    // Nothing new to send and no FIN to add, outside RFC 6675 recovery (which retransmits from
+    // the scoreboard): send_what_fits would send nothing and cwnd validation only runs when data
+    // waits. The receiver of a bulk transfer asks this on every data segment it acknowledges.
+    if ((snd_nxt_ > written_ || (snd_nxt_ == written_ && !fin_queued_)) && !tlp_pending_ &&
+        !(recovery() == RecoveryState::fast && sack_ok_ && !rack_on()))
+        return;
     // Around tcp_write_xmit, as Linux: whether cwnd limited this send (tcp_cwnd_validate).
     bool waiting = written_ > snd_nxt_;
     uint64_t out_before = x_ ? x_->counters.bytes_sent + x_->counters.bytes_retransmitted : 0;

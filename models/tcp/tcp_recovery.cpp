@@ -270,11 +270,14 @@ CcSample TcpEndpoint::cc_sample() const {
 }
 
 void TcpEndpoint::report_congestion() {
-    CcSample s = cc_sample();
-    max_cwnd_ = std::max(max_cwnd_, s.cwnd);
-    if (s.cwnd == reported_.cwnd && s.ssthresh == reported_.ssthresh && s.recovery == reported_recovery_ &&
-        s.srtt == reported_.srtt && s.rto == reported_.rto)
+    // Called after every input: compare what the sample would say before making it, since on
+    // most segments nothing changed.
+    uint64_t cwnd = this->cwnd();
+    max_cwnd_ = std::max(max_cwnd_, cwnd);
+    if (cwnd == reported_.cwnd && ssthresh() == reported_.ssthresh && recovery() == reported_recovery_ &&
+        rtt_.srtt() == reported_.srtt && rtt_.rto() == reported_.rto)
         return;
+    CcSample s = cc_sample();
     reported_ = Reported{s.cwnd, s.ssthresh, s.srtt, s.rto};
     reported_recovery_ = s.recovery;
     out_.congestion_changed(s);
