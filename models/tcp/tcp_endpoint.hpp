@@ -156,7 +156,10 @@ public:
     uint32_t snd_nxt() const { return seq_of(snd_nxt_); }
     uint32_t rcv_nxt() const { return rcv_seq_of(rcv_next() + rcv_fin_extra()); }
     uint64_t snd_wnd() const { return snd_wnd_; }
-    uint64_t rcv_wnd() const;
+    uint64_t rcv_wnd() const {
+        uint64_t next = rcv_next();
+        return rcv_adv_ > next ? rcv_adv_ - next : 0;
+    }
     // The largest window we could advertise now (Linux's window_clamp).
     uint64_t receive_window_max() const;
     // The receive buffer now (it grows with receive_autotuning), and Linux's rcv_ssthresh.
@@ -222,6 +225,7 @@ private:
     void input_synchronized(const Packet& seg, SimTime now);
     bool acceptable(const Packet& seg) const;
     void process_ack(const Packet& seg, SimTime now);
+    void window_update_and_send(const Packet& seg, bool rack, SimTime now);
     void process_data(const Packet& seg, SimTime now);
     void process_fin(SimTime now);
     void release_held_ack(SimTime now);

@@ -296,6 +296,16 @@ void TcpEndpoint::process_ack(const Packet& seg, SimTime now) {
     }
     // With RACK the segments the ACK delivers are collected (TcpTransferState::delivered).
     bool rack = rack_on() && x_ && x_->sent;  // data has been sent
+    // Nothing of ours outstanding, nothing acknowledged, no SACK blocks (the receiver of a bulk
+    // transfer, on every data segment): no RTT sample, no RACK or recovery bookkeeping and no
+    // duplicate ACK (RFC 5681 2 (a): one needs outstanding data); only the ECN echo and the
+    // window update below apply.
+    bool idle_ack = !rack && acked_to == snd_una_ && snd_una_ >= snd_max_ && seg.options.sack_count == 0;
+    if (idle_ack) {
+        dsack_in_ack_ = false;
+        window_update_and_send(seg, false, now);
+        return;
+    }
     int64_t prior_fack = 0;
     if (rack) {
         rack_begin_ack(now);
@@ -361,6 +371,10 @@ void TcpEndpoint::process_ack(const Packet& seg, SimTime now) {
     } else if (is_duplicate_ack(seg, acked_to, newly_sacked)) {
         on_duplicate_ack(now);
     }
+    window_update_and_send(seg, rack, now);
+}
+
+void TcpEndpoint::window_update_and_send(const Packet& seg, bool rack, SimTime now) {
     if (ecn_ok_ && (seg.flags & kEce)) on_ecn_echo(now);
     // Window update (RFC 9293 3.10.7.4): only from a segment not older than the last update.
     if (seq_lt(snd_wl1_, seg.seq) || (snd_wl1_ == seg.seq && seq_le(snd_wl2_, seg.ack))) {

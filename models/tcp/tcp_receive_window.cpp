@@ -49,11 +49,6 @@ uint64_t TcpEndpoint::initial_receive_window() const {
 
 uint64_t TcpEndpoint::rcv_ssthresh() const { return x_ && x_->rcv_ssthresh ? x_->rcv_ssthresh : initial_receive_window(); }
 
-uint64_t TcpEndpoint::rcv_wnd() const {
-    uint64_t next = rcv_next();
-    return rcv_adv_ > next ? rcv_adv_ - next : 0;
-}
-
 uint32_t TcpEndpoint::advertised_window_field() {
     uint64_t next = rcv_next();
     uint64_t offered = rcv_adv_ > next ? rcv_adv_ - next : 0;

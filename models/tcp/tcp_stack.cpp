@@ -26,19 +26,7 @@ TcpConnection::~TcpConnection() {
 // malloc's 8-byte header, one 416-byte chunk.
 static_assert(sizeof(TcpConnection) <= 416, "an idle connection stays small");
 
-TcpConnection::LazyTimer* TcpConnection::find_timer(TcpTimer t) {
-    switch (t) {
-        case TcpTimer::retransmit: return &timers_[0];
-        case TcpTimer::keepalive: return &timers_[1];
-        case TcpTimer::persist: return rare_timers_ ? &(*rare_timers_)[0] : nullptr;
-        case TcpTimer::delayed_ack: return rare_timers_ ? &(*rare_timers_)[1] : nullptr;
-        case TcpTimer::time_wait: return rare_timers_ ? &(*rare_timers_)[2] : nullptr;
-    }
-    return nullptr;
-}
-
-TcpConnection::LazyTimer& TcpConnection::timer(TcpTimer t) {
-    if (LazyTimer* lt = find_timer(t)) return *lt;
+TcpConnection::LazyTimer& TcpConnection::make_rare_timer(TcpTimer t) {
     rare_timers_ = std::make_unique<RareTimers>();
     return *find_timer(t);
 }

@@ -76,8 +76,22 @@ private:
     // keepalive); persist, delayed ACK and TIME-WAIT only once data moves or the connection
     // closes: they are allocated then, once per connection.
     using RareTimers = std::array<LazyTimer, 3>;
-    LazyTimer* find_timer(TcpTimer t);
-    LazyTimer& timer(TcpTimer t);
+    // Inline: every ACK sets or cancels a timer or two.
+    LazyTimer* find_timer(TcpTimer t) {
+        switch (t) {
+            case TcpTimer::retransmit: return &timers_[0];
+            case TcpTimer::keepalive: return &timers_[1];
+            case TcpTimer::persist: return rare_timers_ ? &(*rare_timers_)[0] : nullptr;
+            case TcpTimer::delayed_ack: return rare_timers_ ? &(*rare_timers_)[1] : nullptr;
+            case TcpTimer::time_wait: return rare_timers_ ? &(*rare_timers_)[2] : nullptr;
+        }
+        return nullptr;
+    }
+    LazyTimer& timer(TcpTimer t) {
+        if (LazyTimer* lt = find_timer(t)) return *lt;
+        return make_rare_timer(t);
+    }
+    LazyTimer& make_rare_timer(TcpTimer t);
 
     TcpStack& stack_;
     TcpEndpoint ep_;
