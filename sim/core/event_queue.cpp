@@ -240,6 +240,25 @@ bool EventQueue::pop_slow(FiredEvent& out) {
     size_t* cursor;
     const Entry* top = bring_front(cursor);
     if (!top) return false;
+    return take(cursor, top, out);
+}
+
+bool EventQueue::pop_due_slow(SimTime until, FiredEvent& out, SimTime& next) {
+    size_t* cursor;
+    const Entry* top = bring_front(cursor);
+    if (!top) {
+        next = SimTime::max();
+        return false;
+    }
+    if (time_of(top->key) > until.ns()) {
+        next = SimTime::from_ns(time_of(top->key));
+        return false;
+    }
+    return take(cursor, top, out);
+}
+
+// Removes `top` (the front bring_front found, at *cursor) into `out`.
+bool EventQueue::take(size_t* cursor, const Entry* top, FiredEvent& out) {
     ++*cursor;
     --entries_;
     --live_;

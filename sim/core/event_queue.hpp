@@ -97,6 +97,24 @@ public:
         }
         return pop_slow(out);
     }
+    // pop() if the earliest live event is due at or before `until`; otherwise false, with `next`
+    // its time (SimTime::max() when none is left) and the event still queued. The run loop's one
+    // call per event: next_time() and then pop() found the front twice.
+    bool pop_due(SimTime until, FiredEvent& out, SimTime& next) {
+        if (const Entry* front = plain_front()) {
+            const Entry& top = *front;
+            if (time_of(top.key) > until.ns()) {
+                next = SimTime::from_ns(time_of(top.key));
+                return false;
+            }
+            ++run_pos_;
+            --entries_;
+            --live_;
+            out = FiredEvent{SimTime::from_ns(time_of(top.key)), top.target, top.low, top.arg};
+            return true;
+        }
+        return pop_due_slow(until, out, next);
+    }
     // Time of the earliest live event, or SimTime::max() when empty.
     SimTime next_time() {
         if (const Entry* front = plain_front()) return SimTime::from_ns(time_of(front->key));
@@ -226,6 +244,8 @@ private:
     void push_elsewhere(const Entry& e);
     void push_in_window(const Entry& e);
     bool pop_slow(FiredEvent& out);
+    bool pop_due_slow(SimTime until, FiredEvent& out, SimTime& next);
+    bool take(size_t* cursor, const Entry* top, FiredEvent& out);
     SimTime next_time_slow();
     void add_chunk(int b);
     void release(Chunk* c);

@@ -34,13 +34,12 @@ RunResult Simulator::run(SimTime until, uint64_t max_events) {
     for (;;) {
         if (events_ >= max_events) return {StopReason::event_budget, now_, events_};
         if (interrupt_ && *interrupt_) return {StopReason::interrupted, now_, events_};
-        SimTime next = queue_.next_time();
-        if (next == SimTime::max() && queue_.empty()) return {StopReason::no_events, now_, events_};
-        if (next > until) {
+        SimTime next;
+        if (!queue_.pop_due(until, ev, next)) {
+            if (next == SimTime::max() && queue_.empty()) return {StopReason::no_events, now_, events_};
             if (until > now_) now_ = until;  // an earlier `until` must not turn the clock back
             return {StopReason::end_time, now_, events_};
         }
-        queue_.pop(ev);
         TCPSIM_INVARIANT(ev.time >= now_, "event time never goes backwards");
         now_ = ev.time;
         ++events_;
