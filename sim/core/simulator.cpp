@@ -18,11 +18,6 @@ std::string_view to_string(StopReason r) {
     return "unknown";
 }
 
-void Simulator::at(SimTime t, EventTarget* target, uint32_t kind, uint64_t arg) {
-    TCPSIM_INVARIANT(t >= now_, "events are never scheduled in the past");
-    queue_.push(t < now_ ? now_ : t, target, kind, arg);
-}
-
 TimerHandle Simulator::timer_at(SimTime t, EventTarget* target, uint32_t kind, uint64_t arg) {
     TCPSIM_INVARIANT(t >= now_, "timers are never armed in the past");
     return queue_.push_cancellable(t < now_ ? now_ : t, target, kind, arg);

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "sim/core/event_queue.hpp"
+#include "sim/core/invariant.hpp"
 #include "sim/core/rng.hpp"
 #include "sim/core/time.hpp"
 
@@ -41,8 +42,12 @@ public:
     // A component's own random stream (see RngStream for how it is derived).
     RngStream rng(std::string_view component) const { return RngStream(seed_, component); }
 
-    // Schedules at an absolute time (never before now(): the clock does not go back).
-    void at(SimTime t, EventTarget* target, uint32_t kind, uint64_t arg = 0);
+    // Schedules at an absolute time (never before now(): the clock does not go back). Inline:
+    // every packet's every hop schedules one or two events.
+    void at(SimTime t, EventTarget* target, uint32_t kind, uint64_t arg = 0) {
+        TCPSIM_INVARIANT(t >= now_, "events are never scheduled in the past");
+        queue_.push(t < now_ ? now_ : t, target, kind, arg);
+    }
     void after(SimTime delay, EventTarget* target, uint32_t kind, uint64_t arg = 0) {
         at(now_.sat_add(delay), target, kind, arg);
     }
