@@ -50,6 +50,15 @@ TEST_CASE("fuzz regressions: every input that once broke a simulation now runs o
     }
 }
 
+TEST_CASE("fuzz regressions: every valid scenario that once broke an invariant now keeps it") {
+    // Scenarios (not fuzzer input bytes) kept from fuzz_valid_scenarios: intact streams, two
+    // identical runs, and completion where the scenario says "_complete_by".
+    for (const auto& f : inputs("tests/data/fuzz/valid_scenarios")) {
+        CAPTURE(f.filename().string());
+        CHECK_NOTHROW(tcpsim::fuzz::check_valid_scenario(read_file(f)));
+    }
+}
+
 TEST_CASE("the fuzzers' extra seeds (forged segments, extreme values) load and simulate cleanly") {
     // tests/fuzz/seeds: scenarios the fuzzers start from besides scenarios/. Each must load (they
     // are valid on purpose) and pass the simulation oracle.
