@@ -146,6 +146,31 @@ TEST_CASE("a SYN offering nothing gets a SYN-ACK with only the MSS, and no side 
     CHECK(h.sent[0].window == 64240 - 10);
 }
 
+TEST_CASE("with no window space at all the unscaled Linux window is 0 (a 1-byte autotuned buffer)") {
+    // Autotuning offers half the buffer: from a 1-byte buffer, nothing. The segment size is cut
+    // to the space, 0, and __tcp_select_window then offers 0 ("if (mss <= 0) return 0") rather
+    // than dividing the free space by it (found by fuzz_valid_scenarios: SIGFPE).
+    TcpConfig c;
+    c.autotune_initial = 1;
+    EndpointHarness h(c, kIss);
+    h.ep.listen(SimTime::zero());
+    PeerOffer o;
+    o.wscale = -1;
+    h.deliver(peer_syn(kSyn, 0, o), SimTime::zero());
+    REQUIRE(h.sent.size() == 1);
+    CHECK(h.sent[0].window == 0);
+    h.take();
+    h.deliver(EndpointHarness::from_peer(kAck, kPeerIss + 1, kIss + 1, 0), ms(100));
+    REQUIRE(h.ep.state() == TcpState::ESTABLISHED);
+    CHECK(h.ep.rcv_wscale() == 0);
+    // A byte beyond the zero window is refused and answered with the window, still 0.
+    h.deliver(EndpointHarness::from_peer(kAck, kPeerIss + 1, kIss + 1, 1), ms(110));
+    REQUIRE(h.sent.size() == 1);
+    CHECK(h.sent[0].ack == kPeerIss + 1);
+    CHECK(h.sent[0].window == 0);
+    CHECK(h.received == 0);
+}
+
 TEST_CASE("the effective MSS is the smaller MSS less 12 bytes of timestamp option") {
     // Every segment carries the 10-byte timestamp option padded to 12 (RFC 7323 3.2), so a full
     // segment holds min(1460, 1460) - 12 = 1448 bytes, as Linux.

@@ -85,7 +85,12 @@ uint64_t TcpEndpoint::select_linux_window() {
     uint64_t held = x_ ? x_->unread + (x_->rcv.out_of_order().empty() ? 0 : x_->rcv.out_of_order_bytes()) : 0;
     uint64_t free = full > held ? full - held : 0;
     uint32_t mss = x_ && x_->rcv_mss ? x_->rcv_mss : eff_mss_;
-    if (mss > full) mss = static_cast<uint32_t>(full);
+    if (mss > full) {
+        // No room for a segment: the segment is the room, and no room at all is a zero window
+        // (as Linux: "if (mss <= 0) return 0"; from a 1-byte autotuned buffer, whose half is 0).
+        mss = static_cast<uint32_t>(full);
+        if (mss == 0) return 0;
+    }
     if (free < full / 2) {
         if (x_) x_->quick = 0;  // memory is short: no more quick ACKs
         free = free >> rcv_wscale_ << rcv_wscale_;
