@@ -38,6 +38,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -389,9 +390,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     bool open = in.percent(50);
     Generator g{in, open};
     std::string text = g.scenario().dump();
+    // TCPSIM_FUZZ_SHOW=1 fuzz_valid_scenarios FILE: the scenario an input stands for, printed
+    // before it runs (a sanitizer report ends the process before the catch below could).
+    static const bool show = std::getenv("TCPSIM_FUZZ_SHOW") != nullptr;
+    if (show) std::fprintf(stderr, "fuzz_valid_scenarios: the scenario:\n%s\n", text.c_str());
     try {
         tcpsim::fuzz::check_valid_scenario(text);
     } catch (...) {
+        if (show) throw;
         // The scenario itself is what to keep (tests/data/fuzz/valid_scenarios/), not the bytes.
         std::fprintf(stderr, "fuzz_valid_scenarios: the scenario:\n%s\n", text.c_str());
         throw;
