@@ -171,6 +171,43 @@ TEST_CASE("with no window space at all the unscaled Linux window is 0 (a 1-byte 
     CHECK(h.received == 0);
 }
 
+TEST_CASE("a scaled Linux window is aligned up to the scale's unit, and the peer may fill it (a 1-byte buffer)") {
+    // __tcp_select_window aligns the window up to 1 << wscale ("Advertise enough space so that
+    // it won't get scaled away"): a 1-byte buffer with scale 7 (from the 6 MiB it may grow to)
+    // offers 128 bytes, and data within them is kept, however little is free. Found by
+    // fuzz_valid_scenarios: the invariant on the data held allowed no more than the buffer.
+    TcpConfig c;
+    c.receive_buffer = 1;
+    c.receive_autotuning = false;
+    EndpointHarness h(c, kIss);
+    h.ep.set_auto_read(false);
+    PeerOffer o;
+    o.timestamps = false;
+    h.ep.connect(SimTime::zero());
+    REQUIRE(h.sent.size() == 1);
+    CHECK(h.sent[0].window == 1);  // a SYN's window is not scaled: the 1-byte buffer
+    h.take();
+    h.deliver(peer_syn(kSyn | kAck, kIss + 1, o), ms(100));
+    REQUIRE(h.ep.state() == TcpState::ESTABLISHED);
+    CHECK(h.ep.rcv_wscale() == 7);
+    REQUIRE(h.sent.size() == 1);
+    CHECK(h.sent[0].window == 1);  // 1 << 7: 128 bytes
+    h.take();
+    // The second byte first, out of order, then the first: both are kept, 2 bytes in a 1-byte
+    // buffer, and the window left is closed.
+    h.deliver(EndpointHarness::from_peer(kAck, kPeerIss + 2, kIss + 1, 1), ms(110));
+    REQUIRE(h.sent.size() == 1);
+    CHECK(h.sent[0].ack == kPeerIss + 1);
+    REQUIRE(h.sent[0].options.sack_count == 1);
+    h.take();
+    h.deliver(EndpointHarness::from_peer(kAck, kPeerIss + 1, kIss + 1, 1), ms(120));
+    CHECK(h.received == 2);
+    CHECK(h.stream_errors == 0);
+    REQUIRE(h.sent.size() == 1);
+    CHECK(h.sent[0].ack == kPeerIss + 3);
+    CHECK(h.sent[0].window == 0);
+}
+
 TEST_CASE("the effective MSS is the smaller MSS less 12 bytes of timestamp option") {
     // Every segment carries the 10-byte timestamp option padded to 12 (RFC 7323 3.2), so a full
     // segment holds min(1460, 1460) - 12 = 1448 bytes, as Linux.

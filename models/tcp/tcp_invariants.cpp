@@ -24,10 +24,17 @@ void TcpEndpoint::check_invariants() const {
     // else nothing would ever recover a lost segment.
     if (is_synchronized(state_) && state_ != TcpState::TIME_WAIT && snd_una_ < snd_max_)
         TCPSIM_INVARIANT(retransmit_armed_, "outstanding data has the retransmission timer armed");
-    // Receive side: what the application has not read fits the buffer we advertised from, and the
-    // reassembly queue holds sorted, disjoint ranges beyond RCV.NXT.
+    // Receive side: what the buffer holds (unread, and waiting out of order) fits the buffer we
+    // advertised from, and the reassembly queue holds sorted, disjoint ranges beyond RCV.NXT.
+    // Linux's window is aligned up to the window scale's unit so that it is not scaled away
+    // (__tcp_select_window: "Advertise enough space so that it won't get scaled away"): it may
+    // offer up to 2^wscale - 1 bytes more than is free (a 1-byte buffer, scale 7: 128 bytes), and
+    // the peer may fill them.
     if (x_) {
-        TCPSIM_INVARIANT(x_->unread <= std::max(c_->receive_buffer, receive_buffer_now()), "unread data fits the receive buffer");
+        [[maybe_unused]] uint64_t held = x_->unread + (x_->rcv.out_of_order().empty() ? 0 : x_->rcv.out_of_order_bytes());
+        [[maybe_unused]] uint64_t slack = c_->linux_receive_window ? (uint64_t{1} << rcv_wscale_) - 1 : 0;
+        TCPSIM_INVARIANT(held <= std::max(c_->receive_buffer, receive_buffer_now()) + slack,
+                         "data held fits the receive buffer (Linux: up to a window scale unit more)");
         [[maybe_unused]] uint64_t edge = x_->rcv.next();
         for (const auto& r : x_->rcv.out_of_order()) {
             TCPSIM_INVARIANT(r.begin > edge && r.begin < r.end, "out-of-order ranges are sorted, disjoint and beyond RCV.NXT");
