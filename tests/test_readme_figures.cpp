@@ -269,11 +269,15 @@ TEST_CASE("README figures: lossy-link, link-outage, dumbbell-raw") {
     std::string dumbbell = readme_row("dumbbell-raw");
     REQUIRE(!dumbbell.empty());
     Run d = run("dumbbell-raw", TraceLevel::summary);
+    // A summary's link is named by "link" ("left->right"); the loop must meet it.
+    int bottlenecks = 0;
     for (const Json& link : d.summary()["links"]) {
-        if (link["name"] != "left->right") continue;
+        if (link.value("link", "") != "left->right") continue;
+        ++bottlenecks;
         CHECK_ROW(dumbbell, "`queue_full` drops on `left->right` (" + std::to_string(link["drops"]["queue_full"].get<int>()) + ")");
         CHECK_ROW(dumbbell, "`max_queue_packets` " + std::to_string(link["max_queue_packets"].get<int>()));
     }
+    CHECK(bottlenecks == 1);
 }
 
 TEST_CASE("README figures: socket-calls") {
