@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/json/json_reader.hpp"
 #include "tools/tcpsim/cli.hpp"
 
 namespace fs = std::filesystem;
@@ -318,6 +319,31 @@ TEST_CASE("a huge unknown key, node name or value is quoted shortened, once") {
         INFO(v.err.substr(0, 400));
         CHECK(v.err.size() < p.string().size() + 300);
         CHECK(v.err.find("kkk...") != std::string::npos);
+    }
+}
+
+TEST_CASE("a long value or key of non-ASCII characters is shortened between characters, not inside one") {
+    // Cutting at 40 bytes went through a multi-byte UTF-8 character, and the JSON writer refused
+    // the broken string (type_error 316, "incomplete UTF-8 string": uncaught). Found by
+    // fuzz_scenario_loader (a document that is one such string: "expected an object, got ...").
+    TempDir dir;
+    fs::path p = dir.path() / "s.json";
+    std::string two, three;
+    for (int i = 0; i < 40; ++i) two += "\u00e3", three += "\u3b6c";  // 2 and 3 bytes in UTF-8
+    std::string head = "{\"name\": \"t\", \"duration\": \"1s\", \"nodes\": [{\"name\": \"a\"}], ";
+    for (const std::string& text : {"\"" + two + "\"",  // not an object
+                                    "\"x" + three + "\"",
+                                    "[\"" + three + "\"]",
+                                    head + "\"x" + three + "\": 1}",  // unknown key
+                                    head + "\"links\": [{\"between\": [\"a\", \"" + three + "\"]}]}",  // unknown node
+                                    head + "\"seed\": {\"" + two + "\": 1}}"}) {  // a key in a value of the wrong type
+        write_file(p, text);
+        CliResult v = run_cli({"validate", p.string()});
+        INFO(text.substr(0, 120));
+        INFO(v.err.substr(0, 400));
+        CHECK(v.code == 2);
+        CHECK(v.err.find("...") != std::string::npos);
+        CHECK_NOTHROW((void)tcpsim::Json(v.err).dump());  // valid UTF-8
     }
 }
 

@@ -28,13 +28,23 @@ namespace {
 
 constexpr size_t kQuoteMax = 40;  // what a message quotes of a value or a key
 
+// The longest prefix of `text` of at most `n` bytes that does not end inside a UTF-8 character.
+// Parsed JSON text is valid UTF-8 (RFC 8259 8.1; the parser checks it), and a cut through a
+// character is not: the JSON writer refuses it (nlohmann's dump() throws type_error 316,
+// "incomplete UTF-8 string"), and a message would end in a broken character.
+std::string_view utf8_prefix(std::string_view text, size_t n) {
+    if (text.size() <= n) return text;
+    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;  // 10xxxxxx: continuation
+    return text.substr(0, n);
+}
+
 // Appends v as JSON text to `out`, stopping once `out` is past `limit` characters: a 50 MB
 // value is never written out whole only to be cut.
 void append_bounded(const Json& v, std::string& out, size_t limit) {
     if (out.size() > limit) return;
     if (v.is_string()) {
         const std::string& text = v.get_ref<const std::string&>();
-        out += Json(text.substr(0, limit + 1)).dump();
+        out += Json(std::string(utf8_prefix(text, limit + 1))).dump();
     } else if (v.is_array()) {
         out += '[';
         bool first = true;
@@ -52,7 +62,7 @@ void append_bounded(const Json& v, std::string& out, size_t limit) {
             if (out.size() > limit) return;
             if (!first) out += ',';
             first = false;
-            out += Json(it.key().substr(0, limit + 1)).dump();
+            out += Json(std::string(utf8_prefix(it.key(), limit + 1))).dump();
             out += ':';
             append_bounded(it.value(), out, limit);
         }
@@ -67,13 +77,13 @@ void append_bounded(const Json& v, std::string& out, size_t limit) {
 std::string describe_json_value(const Json& v) {
     std::string s;
     append_bounded(v, s, kQuoteMax);
-    if (s.size() > kQuoteMax) s = s.substr(0, kQuoteMax - 3) + "...";
+    if (s.size() > kQuoteMax) s = std::string(utf8_prefix(s, kQuoteMax - 3)) + "...";
     return s;
 }
 
 std::string shorten_for_message(std::string_view text) {
     if (text.size() <= kQuoteMax) return std::string(text);
-    return std::string(text.substr(0, kQuoteMax - 3)) + "...";
+    return std::string(utf8_prefix(text, kQuoteMax - 3)) + "...";
 }
 
 namespace {
