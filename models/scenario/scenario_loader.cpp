@@ -1,6 +1,6 @@
-#include <new>
 #include <algorithm>
 #include <map>
+#include <new>
 #include <tuple>
 
 #include "models/scenario/call_list_loader.hpp"
@@ -355,11 +355,7 @@ size_t ScenarioConfig::application_count() const {
     return n;
 }
 
-ScenarioConfig parse_scenario(const Json& doc, const std::string& file) {
-    ScenarioConfig c = Loader(doc, file).load();
-    c.source = doc;
-    return c;
-}
+ScenarioConfig parse_scenario(const Json& doc, const std::string& file) { return parse_scenario(Json(doc), file); }
 
 ScenarioConfig parse_scenario(Json&& doc, const std::string& file) {
     try {

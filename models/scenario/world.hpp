@@ -1,7 +1,7 @@
 #pragma once
-#include <array>
 // World: one simulation built from a ScenarioConfig: the simulator, the network, the
 // applications and the trace. run() executes it and writes the trace's summary.
+#include <array>
 #include <functional>
 #include <map>
 #include <memory>

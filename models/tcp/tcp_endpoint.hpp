@@ -165,6 +165,10 @@ public:
     // The receive buffer now (it grows with receive_autotuning), and Linux's rcv_ssthresh.
     uint64_t receive_buffer_now() const;
     uint64_t rcv_ssthresh() const;
+    // Bytes the receive buffer holds: unread, and waiting out of order beyond RCV.NXT.
+    uint64_t receive_held() const {
+        return x_ ? x_->unread + (x_->rcv.out_of_order().empty() ? 0 : x_->rcv.out_of_order_bytes()) : 0;
+    }
     // Before the congestion control exists (no data yet) it would still be where init() left it.
     uint64_t cwnd() const {
         return x_ ? x_->cc->cwnd() : CongestionControl::initial_window(eff_mss_, c_->initial_cwnd_segments);
@@ -286,6 +290,8 @@ private:
 
     // tcp_rack.cpp: RACK-TLP loss detection (RFC 8985), with SACK in the linux profile
     bool rack_on() const { return c_->rack && sack_ok_; }
+    // In fast recovery driven by RFC 6675's pipe and NextSeg (SACK without RACK).
+    bool rfc6675_recovery() const { return recovery() == RecoveryState::fast && sack_ok_ && !rack_on(); }
     uint64_t rack_in_flight() const {
         // Linux tcp_packets_in_flight: outstanding, less SACKed and lost, plus retransmissions out.
         uint64_t out = static_cast<uint64_t>(std::max<int64_t>(0, snd_max_data() - snd_una_data()));

@@ -31,7 +31,7 @@ void TcpEndpoint::check_invariants() const {
     // offer up to 2^wscale - 1 bytes more than is free (a 1-byte buffer, scale 7: 128 bytes), and
     // the peer may fill them.
     if (x_) {
-        [[maybe_unused]] uint64_t held = x_->unread + (x_->rcv.out_of_order().empty() ? 0 : x_->rcv.out_of_order_bytes());
+        [[maybe_unused]] uint64_t held = receive_held();
         [[maybe_unused]] uint64_t slack = c_->linux_receive_window ? (uint64_t{1} << rcv_wscale_) - 1 : 0;
         TCPSIM_INVARIANT(held <= std::max(c_->receive_buffer, receive_buffer_now()) + slack,
                          "data held fits the receive buffer (Linux: up to a window scale unit more)");

@@ -196,7 +196,7 @@ void TcpEndpoint::try_send(SimTime now) {
     // the scoreboard): send_what_fits would send nothing and cwnd validation only runs when data
     // waits. The receiver of a bulk transfer asks this on every data segment it acknowledges.
     if ((snd_nxt_ > written_ || (snd_nxt_ == written_ && !fin_queued_)) && !tlp_pending_ &&
-        !(recovery() == RecoveryState::fast && sack_ok_ && !rack_on()))
+        !rfc6675_recovery())
         return;
     // Around tcp_write_xmit, as Linux: whether cwnd limited this send (tcp_cwnd_validate).
     bool waiting = written_ > snd_nxt_;
@@ -225,7 +225,7 @@ void TcpEndpoint::send_what_fits(SimTime now) {
         case TcpState::LAST_ACK: break;
         default: return;
     }
-    if (recovery() == RecoveryState::fast && sack_ok_ && !rack_on()) {
+    if (rfc6675_recovery()) {
         sack_recovery_send(now);  // RFC 6675: pipe and NextSeg decide
         if (fin_queued_ && snd_nxt_ == written_ && snd_max_ == written_) {
             send_segment(snd_nxt_, 0, true, now);

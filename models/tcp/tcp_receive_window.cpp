@@ -82,7 +82,7 @@ uint64_t TcpEndpoint::linux_window() {
 uint64_t TcpEndpoint::select_linux_window() {
     uint64_t full = receive_window_max();
     // In the buffer, unread: what the application has not read, and what waits out of order.
-    uint64_t held = x_ ? x_->unread + (x_->rcv.out_of_order().empty() ? 0 : x_->rcv.out_of_order_bytes()) : 0;
+    uint64_t held = receive_held();
     uint64_t free = full > held ? full - held : 0;
     uint32_t mss = x_ && x_->rcv_mss ? x_->rcv_mss : eff_mss_;
     if (mss > full) {
@@ -112,7 +112,7 @@ void TcpEndpoint::grow_receive_window(uint32_t len) {
     TcpTransferState& x = xfer();
     if (x.rcv_ssthresh == 0) x.rcv_ssthresh = initial_receive_window();
     uint64_t full = receive_window_max();
-    uint64_t held = x.unread + (x.rcv.out_of_order().empty() ? 0 : x.rcv.out_of_order_bytes());
+    uint64_t held = receive_held();
     uint64_t limit = full > held ? full - held : 0;
     if (limit <= x.rcv_ssthresh) return;
     uint64_t advmss = c_->mss - (ts_ok_ ? 12u : 0u);

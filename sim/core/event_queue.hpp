@@ -88,11 +88,7 @@ public:
     // Removes the earliest live event into `out`; false when none is left.
     bool pop(FiredEvent& out) {
         if (const Entry* front = plain_front()) {
-            const Entry& top = *front;
-            ++run_pos_;
-            --entries_;
-            --live_;
-            out = FiredEvent{SimTime::from_ns(time_of(top.key)), top.target, top.low, top.arg};
+            take_plain_front(*front, out);
             return true;
         }
         return pop_slow(out);
@@ -102,15 +98,11 @@ public:
     // call per event: next_time() and then pop() found the front twice.
     bool pop_due(SimTime until, FiredEvent& out, SimTime& next) {
         if (const Entry* front = plain_front()) {
-            const Entry& top = *front;
-            if (time_of(top.key) > until.ns()) {
-                next = SimTime::from_ns(time_of(top.key));
+            if (time_of(front->key) > until.ns()) {
+                next = SimTime::from_ns(time_of(front->key));
                 return false;
             }
-            ++run_pos_;
-            --entries_;
-            --live_;
-            out = FiredEvent{SimTime::from_ns(time_of(top.key)), top.target, top.low, top.arg};
+            take_plain_front(*front, out);
             return true;
         }
         return pop_due_slow(until, out, next);
@@ -243,6 +235,13 @@ private:
     }
     void push_elsewhere(const Entry& e);
     void push_in_window(const Entry& e);
+    // Removes the plain entry plain_front() found (run_[run_pos_]) into `out`.
+    void take_plain_front(const Entry& top, FiredEvent& out) {
+        ++run_pos_;
+        --entries_;
+        --live_;
+        out = FiredEvent{SimTime::from_ns(time_of(top.key)), top.target, top.low, top.arg};
+    }
     bool pop_slow(FiredEvent& out);
     bool pop_due_slow(SimTime until, FiredEvent& out, SimTime& next);
     bool take(size_t* cursor, const Entry* top, FiredEvent& out);

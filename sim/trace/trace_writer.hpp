@@ -1,5 +1,4 @@
 #pragma once
-#include <span>
 // TraceWriter: where the models send trace records. It streams the JSON trace of a run (records
 // are written as they happen, never held in memory), in one of two layouts:
 //   json  - one document: {"meta":{...},"events":[{...},...],"summary":{...}}
@@ -13,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <ostream>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
