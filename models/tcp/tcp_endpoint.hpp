@@ -267,6 +267,7 @@ private:
     void send_probe(SimTime now, bool with_byte);
     void try_send(SimTime now);
     void send_what_fits(SimTime now);
+    bool short_segment_ok(uint64_t len, bool last, uint64_t flight) const;
     void send_segment(int64_t offset, uint32_t len, bool fin, SimTime now);
     void fill_header(Packet& p, SimTime now);
     // tcp_receive_window.cpp: what window is offered (RFC 1122, or Linux's with autotuning)

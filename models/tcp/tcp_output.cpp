@@ -216,6 +216,20 @@ void TcpEndpoint::try_send(SimTime now) {
     if (sent || limited) cwnd_validate(limited, now);
 }
 
+bool TcpEndpoint::short_segment_ok(uint64_t len, bool last, uint64_t flight) const {
+    // Sender SWS avoidance and Nagle (RFC 9293 3.8.6.2.1, RFC 896): a short segment goes only if
+    // it ends the data and nothing is unacknowledged (or Nagle is off, or we are closing), or if
+    // it is at least half the largest window the peer ever offered. TCP_CORK and MSG_MORE (Linux)
+    // hold a short segment back altogether, until uncorked, pushed by TCP_NODELAY, or the FIN goes.
+    if (last && fin_queued_) return true;
+    bool corked = (cork_ || more_) && !push_once_;
+    if (corked) return false;
+    // Linux's Nagle is Minshall's variant (tcp_minshall_check): a short segment waits only while
+    // an earlier short one is unacknowledged, not while any data is.
+    bool idle = flight == 0 || (c_->nagle_minshall && !(x_ && x_->snd_sml > snd_una_data()));
+    return (last && (!nagle_ || idle || push_once_)) || (max_snd_wnd_ > 0 && len >= max_snd_wnd_ / 2);
+}
+
 void TcpEndpoint::send_what_fits(SimTime now) {
     switch (state_) {
         case TcpState::ESTABLISHED:
@@ -266,22 +280,10 @@ void TcpEndpoint::send_what_fits(SimTime now) {
                 }
                 return;
             }
-            bool full = len == eff_mss_;
             bool last = snd_nxt_ + static_cast<int64_t>(len) == written_;
-            bool refill = snd_nxt_ < snd_max_data();  // old data: a hole is as long as it is
-            // Sender SWS avoidance and Nagle (RFC 9293 3.8.6.2.1, RFC 896): a short segment goes
-            // only if it ends the data and nothing is unacknowledged (or Nagle is off, or we are
-            // closing), or if it is at least half the largest window the peer ever offered.
-            // TCP_CORK and MSG_MORE (Linux) hold a short segment back altogether, until uncorked,
-            // pushed by TCP_NODELAY, or the FIN goes.
-            bool corked = (cork_ || more_) && !push_once_;
-            // Linux's Nagle is Minshall's variant (tcp_minshall_check): a short segment waits only
-            // while an earlier short one is unacknowledged, not while any data is.
-            bool idle = flight == 0 || (c_->nagle_minshall && !(x_ && x_->snd_sml > snd_una_data()));
-            bool ok = full || refill || (last && fin_queued_) ||
-                      (!corked && last && (!nagle_ || idle || push_once_)) ||
-                      (!corked && max_snd_wnd_ > 0 && len >= max_snd_wnd_ / 2);
-            if (!ok) {
+            // A full segment, or old data (a hole is as long as it is), always goes; a short one
+            // only as sender SWS avoidance and Nagle allow (short_segment_ok).
+            if (len != eff_mss_ && snd_nxt_ >= snd_max_data() && !short_segment_ok(len, last, flight)) {
                 if (flight == 0 && !persist_armed_ && !retransmit_armed_) {
                     out_.set_timer(TcpTimer::persist, now.sat_add(std::min(c_->max_rto, rtt_.rto())));
                     persist_armed_ = true;
