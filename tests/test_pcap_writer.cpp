@@ -1,12 +1,13 @@
-// pcap files written through libpcap and read back through libpcap: link type, snap length,
-// exact time stamps from SimTime, original length kept when the capture is truncated.
+// Classic pcap files as pcap-savefile(5) lays them out, read back here byte by byte: the file
+// header (magic per precision, version 2.4, snap length, LINKTYPE_RAW), exact time stamps from
+// SimTime, the original length kept when the capture is truncated. (tshark reads the files of
+// whole runs in pcap.tshark_agrees_with_trace.)
 #include <doctest/doctest.h>
-
-#include <pcap/pcap.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -26,23 +27,36 @@ struct Record {
 };
 
 struct Capture {
-    int linktype = -1;
-    int snaplen = -1;
+    uint32_t magic = 0;
+    uint16_t version_major = 0, version_minor = 0;
+    uint32_t thiszone = 1, sigfigs = 1;
+    uint32_t snaplen = 0;
+    uint32_t linktype = 0;
     std::vector<Record> records;
 };
 
-Capture read_back(const std::string& path, u_int precision) {
-    char errbuf[PCAP_ERRBUF_SIZE];
-    pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(), precision, errbuf);
-    REQUIRE_MESSAGE(p != nullptr, errbuf);
-    Capture c;
-    c.linktype = pcap_datalink(p);
-    c.snaplen = pcap_snapshot(p);
-    pcap_pkthdr* h;
-    const u_char* data;
-    while (pcap_next_ex(p, &h, &data) == 1)
-        c.records.push_back({h->ts.tv_sec, h->ts.tv_usec, h->caplen, h->len, std::vector<uint8_t>(data, data + h->caplen)});
-    pcap_close(p);
+uint32_t le32(const std::vector<uint8_t>& b, size_t o) {
+    return uint32_t(b[o]) | uint32_t(b[o + 1]) << 8 | uint32_t(b[o + 2]) << 16 | uint32_t(b[o + 3]) << 24;
+}
+uint16_t le16(const std::vector<uint8_t>& b, size_t o) { return static_cast<uint16_t>(b[o] | b[o + 1] << 8); }
+
+// The 24-byte file header, then records of a 16-byte header (seconds, fraction, captured
+// length, original length) and the captured bytes, to the end of the file with nothing left over.
+Capture read_back(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    std::vector<uint8_t> b((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    REQUIRE(b.size() >= 24);
+    Capture c{le32(b, 0), le16(b, 4), le16(b, 6), le32(b, 8), le32(b, 12), le32(b, 16), le32(b, 20), {}};
+    size_t at = 24;
+    while (at < b.size()) {
+        REQUIRE(at + 16 <= b.size());
+        const uint32_t caplen = le32(b, at + 8);
+        REQUIRE(at + 16 + caplen <= b.size());
+        c.records.push_back({le32(b, at), le32(b, at + 4), caplen, le32(b, at + 12),
+                             std::vector<uint8_t>(b.begin() + static_cast<std::ptrdiff_t>(at + 16),
+                                                  b.begin() + static_cast<std::ptrdiff_t>(at + 16 + caplen))});
+        at += 16 + caplen;
+    }
     return c;
 }
 
@@ -83,8 +97,13 @@ TEST_CASE("a nanosecond pcap holds raw IPv4 packets with exact SimTime stamps an
         CHECK(w.packets() == 2);
         CHECK(w.close());
     }
-    Capture c = read_back(path, PCAP_TSTAMP_PRECISION_NANO);
-    CHECK(c.linktype == DLT_RAW);
+    Capture c = read_back(path);
+    CHECK(c.magic == 0xA1B23C4D);  // nanosecond time stamps
+    CHECK(c.version_major == 2);
+    CHECK(c.version_minor == 4);
+    CHECK(c.thiszone == 0);
+    CHECK(c.sigfigs == 0);
+    CHECK(c.linktype == 101);  // LINKTYPE_RAW: raw IPv4
     CHECK(c.snaplen == 65535);
     REQUIRE(c.records.size() == 2);
     CHECK(c.records[0].sec == 1);
@@ -108,7 +127,7 @@ TEST_CASE("a snap length truncates each record but keeps the original length") {
         w.write(SimTime::from_ms(6), data_segment(0));
         REQUIRE(w.close());
     }
-    Capture c = read_back(path, PCAP_TSTAMP_PRECISION_NANO);
+    Capture c = read_back(path);
     CHECK(c.snaplen == 54);
     REQUIRE(c.records.size() == 2);
     CHECK(c.records[0].caplen == 54);
@@ -128,7 +147,8 @@ TEST_CASE("a microsecond pcap truncates time stamps to the microsecond") {
         w.write(SimTime::from_ns(2'000'001'999), data_segment(10));
         REQUIRE(w.close());
     }
-    Capture c = read_back(path, PCAP_TSTAMP_PRECISION_MICRO);
+    Capture c = read_back(path);
+    CHECK(c.magic == 0xA1B2C3D4);  // microsecond time stamps
     REQUIRE(c.records.size() == 1);
     CHECK(c.records[0].sec == 2);
     CHECK(c.records[0].frac == 1);  // 1999 ns -> 1 us
@@ -148,8 +168,19 @@ TEST_CASE("the same packets give a byte-identical pcap file") {
     std::filesystem::remove(b);
 }
 
-TEST_CASE("a pcap file that cannot be created is an error naming the file") {
+TEST_CASE("a pcap file that cannot be created is an error naming the file and the system's reason") {
     std::string path = temp_path("no-such-dir/x.pcap");
     CHECK_THROWS_WITH_AS(PcapWriter(path, 65535, PcapPrecision::nano),
-                         doctest::Contains(("cannot open capture file \"" + path + "\"").c_str()), std::runtime_error);
+                         ("cannot open capture file \"" + path + "\" for writing: no such file or directory").c_str(),
+                         std::runtime_error);
+}
+
+TEST_CASE("a pcap file that cannot be written fails its close") {
+    // /dev/full takes the open and refuses every write with ENOSPC (disk full).
+    if (!std::filesystem::exists("/dev/full")) return;
+    PcapWriter w("/dev/full", 65535, PcapPrecision::nano);
+    for (int i = 0; i < 100; ++i) w.write(SimTime::from_us(i), data_segment(1448));
+    CHECK(w.packets() == 100);
+    CHECK_FALSE(w.close());
+    CHECK_FALSE(w.close());  // and says so again
 }
