@@ -236,14 +236,37 @@ void EventQueue::sort_run() {
     run_.swap(scratch_);
 }
 
-bool EventQueue::pop_slow(FiredEvent& out) {
-    size_t* cursor;
-    const Entry* top = bring_front(cursor);
-    if (!top) return false;
-    return take(cursor, top, out);
+// plain_lone() for the slow paths: the window is emptied first if it was used up (its memory goes
+// back after a burst), and dead entries met on the way are dropped. Null when the lowest bucket
+// holds more than one entry (or none is left).
+const EventQueue::Entry* EventQueue::lone_front(int& bucket) {
+    if (run_pos_ != run_.size() || late_pos_ != late_.size()) return nullptr;
+    clear_window();
+    for (;;) {
+        int b = lowest_nonempty();
+        if (b < 0 || buckets_[b].head) return nullptr;
+        const Entry& e = buckets_[b].first;
+        if (live(e)) {
+            bucket = b;
+            return &e;
+        }
+        free_nodes_.push_back(e.low);
+        --entries_;
+        take_lone(b);
+    }
 }
 
 bool EventQueue::pop_due_slow(SimTime until, FiredEvent& out, SimTime& next) {
+    int b;
+    if (const Entry* lone = lone_front(b)) {
+        if (time_of(lone->key) > until.ns()) {  // stays where it is
+            next = SimTime::from_ns(time_of(lone->key));
+            return false;
+        }
+        take_lone(b);
+        size_t unused = 0;
+        return take(&unused, lone, out);
+    }
     size_t* cursor;
     const Entry* top = bring_front(cursor);
     if (!top) {
