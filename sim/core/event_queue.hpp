@@ -182,12 +182,12 @@ private:
         bool usual = late_pos_ == late_.size() && run_pos_ < run_.size() && run_[run_pos_].target;
         return usual ? &run_[run_pos_] : nullptr;
     }
-    // The sparse case, most pops (one flow at 10 Mbit/s: 97% of them): the window is empty and the
-    // lowest non-empty bucket holds a single entry, a plain one. It is the earliest pending event,
+    // The sparse case, most pops (one flow at 10 Mbit/s: 97% of them): the window is used up and
+    // the lowest non-empty bucket holds a single entry, a plain one. It is the earliest pending event,
     // taken from its bucket where it lies (take_lone), without a spread, a trip through the run
     // and a window to clear (~150 instructions per event). Null otherwise; b is its bucket.
     const Entry* plain_lone(int& b) const {
-        if (!run_.empty() || !late_.empty() || nonempty_words_ == 0) return nullptr;
+        if (run_pos_ != run_.size() || late_pos_ != late_.size() || nonempty_words_ == 0) return nullptr;
         b = lowest_nonempty();
         const Bucket& k = buckets_[b];
         return !k.head && k.first.target ? &k.first : nullptr;
