@@ -214,8 +214,10 @@ TcpConnection& TcpStack::connect(uint32_t remote_node, uint16_t remote_port, con
                                                 TcpAddress{remote_node, remote_port}, n.iss, n.ts_offset, app);
     TcpConnection& c = *conn;
     // An explicit local port may name a connection still open: the new one takes its place.
-    if (Owned* old = by_key_.find(key(local_port, remote_node, remote_port), key_of, hash)) *old = std::move(conn);
-    else by_key_.insert(std::move(conn), key_of, hash);
+    if (Owned* old = by_key_.find(key(local_port, remote_node, remote_port), key_of, hash)) {
+        forget(old->get());
+        *old = std::move(conn);
+    } else by_key_.insert(std::move(conn), key_of, hash);
     c.endpoint().connect(sim().now());
     return c;
 }
@@ -244,8 +246,12 @@ void TcpStack::send_reset_for(const Packet& p) {
     node_.send(r);
 }
 
+// A segment's conn_id is the trace's id of its 4-tuple (the sender's, or looked up by the tracer
+// when it was sent), which names both ends alike: a connection of this host with that id and the
+// segment's destination port as its own has the segment's 4-tuple (when the peer is this host
+// too, the port tells the two ends apart), so demux() may take the last connection found.
 void TcpStack::on_segment(const Packet& p) {
-    if (TcpConnection* c = find(p.dst_port, p.src_node, p.src_port)) {
+    if (TcpConnection* c = demux(p)) {
         c->endpoint().on_segment(p, sim().now());
         return;
     }
@@ -268,6 +274,7 @@ void TcpStack::retire(TcpConnection& c) {
     uint64_t k = key(c.endpoint().local().port, c.endpoint().remote().node, c.endpoint().remote().port);
     Owned* found = by_key_.find(k, key_of, hash);
     if (!found || found->get() != &c) return;
+    forget(&c);
     retired_.push_back(by_key_.take(k, key_of, hash));
     if (!reap_scheduled_) {
         reap_scheduled_ = true;
