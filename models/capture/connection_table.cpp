@@ -35,12 +35,17 @@ bool ConnectionTable::on_sent(const Packet& p) {
     ConnectionRecord& c = get(id);
     DirectionStats& s = c.dir[d];
     ++s.segments_sent;
-    s.wire_bytes_sent += p.wire_bytes();
+    // A packet in the network has its size stored (Node::send): its options are not summed again.
+    s.wire_bytes_sent += p.sent_header_bytes ? p.sent_wire_bytes() : p.wire_bytes();
     if (p.payload_len) c.data(d).payload_bytes_sent += p.payload_len;
-    if (p.flags & kSyn) ++s.syn;
-    if (p.flags & kFin) ++s.fin;
-    if (p.flags & kRst) ++s.rst;
-    if (p.flags & kRst) return false;
+    if (p.flags & (kSyn | kFin | kRst)) {  // one test for the segments of a transfer, which have none
+        if (p.flags & kSyn) ++s.syn;
+        if (p.flags & kFin) ++s.fin;
+        if (p.flags & kRst) {
+            ++s.rst;
+            return false;
+        }
+    }
     Isns& isns = isns_[id];
     if (!isns.known[d]) {
         // The SYN's seq is the ISN; without a SYN (capture started mid-stream) the first seq
@@ -60,13 +65,6 @@ bool ConnectionTable::on_sent(const Packet& p) {
     }
     if (seq_gt(end, s.high_end)) s.high_end = end;
     return retransmission;
-}
-
-void ConnectionTable::on_delivered(const Packet& p) {
-    auto [id, d] = known(p);
-    ConnectionRecord& c = get(id);
-    ++c.dir[d].segments_delivered;
-    if (p.payload_len) c.data(d).payload_bytes_delivered += p.payload_len;
 }
 
 void ConnectionTable::on_dropped(const Packet& p) {

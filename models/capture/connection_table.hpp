@@ -68,7 +68,13 @@ public:
     // Accounts a segment leaving its sender; returns true if it is a retransmission. A packet
     // whose conn_id is set is taken to belong to that connection (no lookup).
     bool on_sent(const Packet& p);
-    void on_delivered(const Packet& p);
+    // Inline: every segment delivered comes here, for two counters.
+    void on_delivered(const Packet& p) {
+        auto [id, d] = known(p);
+        ConnectionRecord& c = get(id);
+        ++c.dir[d].segments_delivered;
+        if (p.payload_len) c.data(d).payload_bytes_delivered += p.payload_len;
+    }
     void on_dropped(const Packet& p);
 
     // Wireshark-style relative numbers: seq relative to this direction's ISN, ack relative to

@@ -289,11 +289,8 @@ char* PacketTracer::segment_header_json(const char* payload, char* p) {
     return p;
 }
 
-void PacketTracer::on_send(const Node& node, Packet& p) {
-    // A sender that names its connection (Node::send) saves the lookup by 4-tuple.
-    if (p.conn_id == Packet::kNoConnection) p.conn_id = conns_.classify(p).first;
-    else TCPSIM_INVARIANT(conns_.classify(p).first == p.conn_id, "a sender names its own connection");
-    bool retransmission = conns_.on_sent(p);
+// What on_send writes when anyone records it: the trace record, the capture, the human line.
+void PacketTracer::send_record(const Node& node, const Packet& p, bool retransmission) {
     if (w_.wants(TraceCategory::segment)) {
         auto r = w_.event(net_.sim().now(), "send");
         r.text("node", node.name(), node.json_name());
@@ -341,9 +338,7 @@ void PacketTracer::on_drop(const Packet& p, DropReason reason, const LinkDirecti
     }
 }
 
-void PacketTracer::on_deliver(const Node& node, const Packet& p) {
-    conns_.on_delivered(p);
-    if (!w_.wants(TraceCategory::segment)) return;
+void PacketTracer::deliver_record(const Node& node, const Packet& p) {
     auto r = w_.event(net_.sim().now(), "deliver");
     r.text("node", node.name(), node.json_name());
     segment_fields(r, p);

@@ -9,6 +9,7 @@
 #include "models/capture/connection_table.hpp"
 #include "models/network/drop_reason.hpp"
 #include "models/network/packet.hpp"
+#include "sim/core/invariant.hpp"
 #include "sim/trace/trace_writer.hpp"
 
 namespace tcpsim {
@@ -30,7 +31,13 @@ public:
     // The hooks a packet meets at every hop (arrive, enqueue, dequeue) are inline and test
     // whether anyone records them before calling out: in an untraced run (a benchmark, a sweep)
     // they are a load and a branch, not a call per hop per packet.
-    void on_send(const Node& node, Packet& p);  // assigns p.conn_id
+    // Assigns p.conn_id (when its sender did not) and counts the segment.
+    void on_send(const Node& node, Packet& p) {
+        if (p.conn_id == Packet::kNoConnection) p.conn_id = conns_.classify(p).first;
+        else TCPSIM_INVARIANT(conns_.classify(p).first == p.conn_id, "a sender names its own connection");
+        bool retransmission = conns_.on_sent(p);
+        if (w_.wants(TraceCategory::segment) || capture_ || human_) send_record(node, p, retransmission);
+    }
     // A packet reaches a node from a link (before it is delivered, forwarded or dropped there).
     void on_arrive(const Node& node, const Packet& p) {
         if (capture_) capture_arrived(node, p);
@@ -42,7 +49,10 @@ public:
         if (w_.wants(TraceCategory::detail)) dequeue_record(l, p);
     }
     void on_drop(const Packet& p, DropReason r, const LinkDirection* link, const Node* node);
-    void on_deliver(const Node& node, const Packet& p);
+    void on_deliver(const Node& node, const Packet& p) {
+        conns_.on_delivered(p);
+        if (w_.wants(TraceCategory::segment)) deliver_record(node, p);
+    }
     void on_duplicate(const LinkDirection& l, const Packet& original, const Packet& copy);
     void on_link_state(const LinkDirection& l, bool up);
 
@@ -66,6 +76,8 @@ public:
     std::string describe(const Packet& p) const;
 
 private:
+    void send_record(const Node& node, const Packet& p, bool retransmission);
+    void deliver_record(const Node& node, const Packet& p);
     void capture_arrived(const Node& node, const Packet& p);
     void enqueue_record(const LinkDirection& l, const Packet& p);
     void dequeue_record(const LinkDirection& l, const Packet& p);
