@@ -17,7 +17,9 @@ LinkDirection::LinkDirection(Network& net, uint32_t id, std::string name, Node& 
       loss_(c.loss, RngStream(seed, "link/" + name_ + "/loss")),
       jitter_rng_(seed, "link/" + name_ + "/jitter"),
       reorder_rng_(seed, "link/" + name_ + "/reorder"),
-      duplicate_rng_(seed, "link/" + name_ + "/duplicate") {
+      duplicate_rng_(seed, "link/" + name_ + "/duplicate"),
+      plain_wire_(c.loss.model == LossConfig::Model::none && c.jitter.distribution == JitterConfig::Distribution::none &&
+                  !(c.reorder.probability > 0) && !(c.duplicate_probability > 0)) {
     if (c.queue.discipline == QueueConfig::Discipline::red)
         red_ = std::make_unique<RedQueue>(c.queue.red, RngStream(seed, "link/" + name_ + "/red"),
                                           serialization_delay(1500, c.bandwidth_bps));
@@ -95,6 +97,12 @@ void LinkDirection::transmission_done(PacketPool::Index i) {
     start_transmission();  // the next packet starts as soon as this one's last bit is out
     // The link went down while the packet was being serialized.
     if (!up_ || p.link_epoch != epoch_) return drop(i, DropReason::link_down);
+    if (plain_wire_) {  // what the general case below does when every effect is off (no draws)
+        SimTime arrival = std::max(net_.sim().now() + c_.delay, last_arrival_);
+        last_arrival_ = arrival;
+        net_.sim().at(arrival, this, kArrive, i);
+        return;
+    }
     if (loss_.lose_next()) return drop(i, DropReason::loss_model);
 
     SimTime arrival = net_.sim().now() + c_.delay + extra_delay();

@@ -88,6 +88,9 @@ private:
     RngStream jitter_rng_, reorder_rng_, duplicate_rng_;
     bool busy_ = false;
     bool up_ = true;
+    // No loss model, jitter, reordering or duplication: the wire only delays, and a packet's
+    // arrival needs none of their tests (most links of most scenarios).
+    bool plain_wire_;
     uint32_t epoch_ = 0;  // bumped when the link goes down: packets of an older epoch are dropped
     SimTime last_arrival_;  // jitter keeps FIFO order: nothing arrives before its predecessor
     uint32_t tx_bytes_ = UINT32_MAX;  // the size tx_time_ is for (none yet)

@@ -12,11 +12,15 @@ Node::Node(Network& net, uint32_t id, std::string name, NodeKind kind)
     TraceWriter::append_escaped(json_name_, name_);
 }
 
+void Node::set_routes(const std::vector<uint32_t>& next_hop) {
+    routes_.assign(next_hop.size(), nullptr);
+    for (size_t d = 0; d < next_hop.size(); ++d)
+        if (next_hop[d] != kNoRoute) routes_[d] = interfaces_[next_hop[d]];
+}
+
 LinkDirection* Node::route_to(uint32_t dst) const {
-    if (interfaces_.empty()) return nullptr;
-    if (next_hop_.empty()) return interfaces_.size() == 1 ? interfaces_.front() : nullptr;
-    uint32_t i = dst < next_hop_.size() ? next_hop_[dst] : kNoRoute;
-    return i == kNoRoute ? nullptr : interfaces_[i];
+    if (!routes_.empty()) return dst < routes_.size() ? routes_[dst] : nullptr;
+    return interfaces_.size() == 1 ? interfaces_.front() : nullptr;
 }
 
 void Node::send(const Packet& segment, uint32_t conn_id) {
@@ -27,7 +31,7 @@ void Node::send(const Packet& segment, uint32_t conn_id) {
     p.conn_id = conn_id;
     p.sent_header_bytes = static_cast<uint8_t>(p.header_bytes());
     net_.tracer().on_send(*this, p);
-    forward(i);
+    forward(i, p);
 }
 
 void Node::receive(PacketPool::Index i) {
@@ -51,11 +55,10 @@ void Node::receive(PacketPool::Index i) {
         return;
     }
     --p.ttl;
-    forward(i);
+    forward(i, p);
 }
 
-void Node::forward(PacketPool::Index i) {
-    Packet& p = net_.pool()[i];
+void Node::forward(PacketPool::Index i, Packet& p) {
     LinkDirection* out = route_to(p.dst_node);
     if (!out) {
         net_.tracer().on_drop(p, DropReason::no_route, nullptr, this);

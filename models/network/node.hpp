@@ -39,7 +39,7 @@ public:
     const std::vector<LinkDirection*>& interfaces() const { return interfaces_; }
     // next_hop[dst node id] = index into interfaces() or kNoRoute. A node with one interface
     // needs no table: everything leaves by it.
-    void set_routes(std::vector<uint32_t> next_hop) { next_hop_ = std::move(next_hop); }
+    void set_routes(const std::vector<uint32_t>& next_hop);
     LinkDirection* route_to(uint32_t dst) const;
 
     void set_transport(SegmentHandler* t) { transport_ = t; }
@@ -52,7 +52,7 @@ public:
     void receive(PacketPool::Index p);
 
 private:
-    void forward(PacketPool::Index p);
+    void forward(PacketPool::Index i, Packet& p);
 
     Network& net_;
     uint32_t id_;
@@ -60,7 +60,9 @@ private:
     std::string json_name_;
     NodeKind kind_;
     std::vector<LinkDirection*> interfaces_;
-    std::vector<uint32_t> next_hop_;
+    // The link of next_hop[dst] (null: no route), looked up by every packet forwarded: one load,
+    // not two. Empty: set_routes() not called, or with no table.
+    std::vector<LinkDirection*> routes_;
     SegmentHandler* transport_ = nullptr;
 };
 
