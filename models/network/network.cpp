@@ -69,28 +69,25 @@ LinkDirection* Network::find_link(std::string_view name) {
     return it == link_by_name_.end() ? nullptr : links_[it->second].get();
 }
 
-Json Network::links_summary() const {
-    Json out = Json::array();
-    for (const auto& l : links_) {
-        const LinkStats& s = l->stats();
-        Json j;
-        j["link"] = l->name();
-        j["config"] = link_direction_to_json(l->config());
-        j["packets_sent"] = s.packets_sent;
-        j["bytes_sent"] = s.bytes_sent;
-        j["packets_delivered"] = s.packets_delivered;
-        j["bytes_delivered"] = s.bytes_delivered;
-        j["duplicates"] = s.duplicates;
-        j["reordered"] = s.reordered;
-        j["ecn_marked"] = s.ecn_marked;
-        j["max_queue_packets"] = s.max_queue_packets;
-        j["max_queue_bytes"] = s.max_queue_bytes;
-        Json drops = Json::object();
-        for (size_t r = 0; r < kDropReasonCount; ++r) drops[std::string(to_string(static_cast<DropReason>(r)))] = s.drops[r];
-        j["drops"] = drops;
-        out.push_back(j);
-    }
-    return out;
+Json Network::link_summary(size_t i) const {
+    const LinkDirection& l = *links_[i];
+    const LinkStats& s = l.stats();
+    Json j;
+    j["link"] = l.name();
+    j["config"] = link_direction_to_json(l.config());
+    j["packets_sent"] = s.packets_sent;
+    j["bytes_sent"] = s.bytes_sent;
+    j["packets_delivered"] = s.packets_delivered;
+    j["bytes_delivered"] = s.bytes_delivered;
+    j["duplicates"] = s.duplicates;
+    j["reordered"] = s.reordered;
+    j["ecn_marked"] = s.ecn_marked;
+    j["max_queue_packets"] = s.max_queue_packets;
+    j["max_queue_bytes"] = s.max_queue_bytes;
+    Json drops = Json::object();
+    for (size_t r = 0; r < kDropReasonCount; ++r) drops[std::string(to_string(static_cast<DropReason>(r)))] = s.drops[r];
+    j["drops"] = std::move(drops);
+    return j;
 }
 
 }  // namespace tcpsim

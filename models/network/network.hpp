@@ -41,7 +41,8 @@ public:
     const std::vector<std::unique_ptr<LinkDirection>>& links() const { return links_; }
     LinkDirection* find_link(std::string_view name);
 
-    Json links_summary() const;
+    // The summary record of links()[i]: its configuration, counters and drops.
+    Json link_summary(size_t i) const;
 
 private:
     Simulator& sim_;

@@ -1,5 +1,8 @@
 #include "models/network/packet.hpp"
 
+#include <memory>
+#include <new>
+
 #include "sim/core/text_buffer.hpp"
 
 namespace tcpsim {
@@ -47,11 +50,13 @@ PacketPool::Index PacketPool::alloc(const Packet& p) {
     if (!free_.empty()) {
         i = free_.back();
         free_.pop_back();
+        (*this)[i] = p;
     } else {
         i = next_++;
-        if ((i >> kChunkBits) >= chunks_.size()) chunks_.push_back(std::make_unique<Packet[]>(kChunkMask + 1));
+        if ((i >> kChunkBits) >= chunks_.size())
+            chunks_.emplace_back(static_cast<Packet*>(::operator new(sizeof(Packet) * (kChunkMask + 1))));
+        std::construct_at(&(*this)[i], p);
     }
-    (*this)[i] = p;
     ++in_use_;
     return i;
 }

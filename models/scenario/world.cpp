@@ -121,7 +121,7 @@ RunSummary World::summary(const RunResult& r) {
     for (size_t i = 0; i < kDropReasonCount; ++i)
         drops[std::string(to_string(static_cast<DropReason>(i)))] = net_.tracer().drops(static_cast<DropReason>(i));
     s.set("drops", std::move(drops));
-    s.set("links", net_.links_summary());
+    s.set_list("links", net_.links().size(), [this](size_t i) { return net_.link_summary(i); });
     const PacketTracer& tracer = net_.tracer();
     s.set_list("connections", tracer.connection_count(), [&tracer](size_t i) { return tracer.connection_summary(i); });
     s.set_list("applications", sessions_.size(), [this](size_t i) { return sessions_[i]->summary(); });
@@ -134,7 +134,9 @@ uint64_t World::trace_floor_bytes() {
 }
 
 RunResult World::run() {
-    writer_.begin(meta(), lent_meta());
+    // Only the JSON text has a meta member (the sinks take none): a run without one does not
+    // build it.
+    writer_.begin(writer_.writes_text() ? meta() : Json(), lent_meta());
     schedule_outages();
     for (auto& s : scripts_) s->start(sim_);
     for (auto& s : sessions_) s->schedule(sim_);

@@ -88,7 +88,7 @@ CsvSeriesWriter::CsvSeriesWriter(std::ostream& segments, std::ostream& cwnd, std
     for (Table& t : tables_) t.buf.reserve(kFlushAt + 1024);
 }
 
-void CsvSeriesWriter::begin(const Json&) {
+void CsvSeriesWriter::begin() {
     for (size_t s = 0; s < kSeriesCount; ++s) {
         std::string& b = tables_[s].buf;
         bool first = true;

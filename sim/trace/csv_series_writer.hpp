@@ -28,7 +28,7 @@ public:
     CsvSeriesWriter(std::ostream& segments, std::ostream& cwnd, std::ostream& queue);
 
     bool wants(TraceCategory) const override { return true; }  // queue rows are level-all records
-    void begin(const Json& meta) override;
+    void begin() override;
     void record(const TraceFields& r) override;
     void end(const RunSummary& summary) override;
 

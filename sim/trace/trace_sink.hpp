@@ -116,7 +116,7 @@ public:
     virtual ~TraceSink() = default;
     // Asked once, when the sink is added to a TraceWriter: the answer must not change.
     virtual bool wants(TraceCategory c) const = 0;
-    virtual void begin(const Json& meta) { (void)meta; }
+    virtual void begin() {}
     virtual void record(const TraceFields& r) = 0;
     // The end-of-run summary, whose lists are made as they are read (RunSummary::for_each).
     virtual void end(const RunSummary& summary) { (void)summary; }

@@ -77,7 +77,7 @@ void TraceWriter::add_sink(TraceSink* sink) {
 }
 
 void TraceWriter::begin(const Json& meta, std::span<const LentMember> lent) {
-    for (TraceSink* s : sinks_) s->begin(meta);
+    for (TraceSink* s : sinks_) s->begin();
     if (!out_) return;
     if (background_wanted_ && !background_) {
         // A byte limit is checked on each record's text as the record ends, so then the text is

@@ -145,6 +145,8 @@ public:
     // Whether anyone (the JSON text or a sink) takes records of this category: models check
     // this before building a record.
     bool wants(TraceCategory c) const { return (wanted_ & bit(c)) != 0; }
+    // Whether there is JSON text to write (a stream was given), the only reader of begin()'s meta.
+    bool writes_text() const { return out_ != nullptr; }
     TraceFormat format() const { return format_; }
     TraceLevel level() const { return level_; }
 

@@ -271,12 +271,16 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         return kExitFailure;
     }
 
-    // Wall-clock figures go to stderr only: the trace stays byte-identical across runs.
-    err << "tcpsim: " << config.name << ": stopped (" << to_string(r.reason) << ") at t=" << r.end_time.to_seconds_string()
-        << " s after " << r.events << " events; wall " << wall << " s";
-    if (wall > 0) err << " (" << static_cast<uint64_t>(static_cast<double>(r.events) / wall) << " events/s)";
-    err << "; peak RSS after the event loop " << world.peak_rss_after_run_kib() << " KiB\n";
-    if (outputs) outputs->report(err, world.trace());
+    // Wall-clock figures go to stderr only: the trace stays byte-identical across runs. The lines
+    // are gathered first and written at once: stderr is unbuffered, so each piece would be a
+    // write(2) of its own (17 for the first line).
+    std::ostringstream report;
+    report << "tcpsim: " << config.name << ": stopped (" << to_string(r.reason) << ") at t=" << r.end_time.to_seconds_string()
+           << " s after " << r.events << " events; wall " << wall << " s";
+    if (wall > 0) report << " (" << static_cast<uint64_t>(static_cast<double>(r.events) / wall) << " events/s)";
+    report << "; peak RSS after the event loop " << world.peak_rss_after_run_kib() << " KiB\n";
+    if (outputs) outputs->report(report, world.trace());
+    err << report.str();
     if (r.reason == StopReason::trace_limit) {
         err << "tcpsim: error: the trace reached --max-trace-bytes (" << opts.max_trace_bytes << " bytes) at t="
             << r.end_time.to_seconds_string() << " s; the run was stopped there and the trace closed with its summary"

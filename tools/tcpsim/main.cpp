@@ -55,7 +55,6 @@ int main(int argc, char** argv) {
     // 64 MiB: more than destroying the largest tree the JSON limits allow needs (a list of
     // kMaxJsonListLength entries: a 16 MB stack of values to destroy, grown by doubling).
     tcpsim::install_memory_reserve(64u << 20);
-    std::ios::sync_with_stdio(false);
     StdoutBuffer buffer;
     std::ostream out(&buffer);
     return tcpsim::cli_main(argc, argv, out, std::cerr, buffer.error_ptr());
