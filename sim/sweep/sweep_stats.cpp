@@ -9,6 +9,51 @@
 
 #include "sim/sweep/sweep_plan.hpp"
 
+// Boost.Math gives each special function an "initializer": a static object whose constructor
+// calls the function on a few arguments before main(), so that the function's own constants are
+// set up before two threads could race for them (C++11 made function-local statics thread-safe).
+// Linked into tcpsim, that was every process computing erf, erfc_inv, lgamma, gamma_p and expm1
+// in long double at start-up, for the sweep statistics alone. It also broke valgrind under
+// link-time optimisation: valgrind computes long double as double, so erfc_inv(1e-800L) is
+// erfc_inv(0), an overflow error thrown before main() (Boost skips that call when the constant
+// reads as zero at run time, a test that LTO folds at compile time). The initializers of the
+// functions student_t_quantile uses do nothing here: each function sets itself up when first
+// called. (They must be declared before the quantile is instantiated below; nm on tcpsim shows
+// no "initializer" guard variable when they match what Boost instantiates.)
+namespace boost::math {
+namespace detail {
+using StudentsTPolicy = policies::normalise<policies::policy<>, policies::promote_float<false>, policies::promote_double<false>,
+                                            policies::discrete_quantile<>, policies::assert_undefined<>>::type;
+using LongDoubleTag = boost::integral_constant<int, 64>;
+template <>
+struct erf_initializer<long double, StudentsTPolicy, LongDoubleTag> {
+    static void force_instantiate() {}
+};
+template <>
+struct erf_inv_initializer<long double, StudentsTPolicy> {
+    static void force_instantiate() {}
+};
+template <>
+struct expm1_initializer<long double, StudentsTPolicy, LongDoubleTag> {
+    static void force_instantiate() {}
+};
+template <>
+struct igamma_initializer<long double, StudentsTPolicy> {
+    static void force_instantiate() {}
+};
+template <>
+struct lgamma_initializer<long double, StudentsTPolicy> {
+    static void force_instantiate() {}
+};
+}  // namespace detail
+namespace lanczos {
+template <>
+struct lanczos_initializer<lanczos17m64, long double> {
+    static void force_instantiate() {}
+};
+}  // namespace lanczos
+}  // namespace boost::math
+
 namespace tcpsim {
 
 double student_t_quantile(double p, double df) {
