@@ -30,7 +30,8 @@ std::pair<uint32_t, int> ConnectionTable::classify(const Packet& p) {
     return {id, 0};
 }
 
-bool ConnectionTable::on_sent(const Packet& p) {
+// Every case; on_sent() takes the common ones inline.
+bool ConnectionTable::on_sent_slow(const Packet& p) {
     auto [id, d] = known(p);
     ConnectionRecord& c = get(id);
     DirectionStats& s = c.dir[d];

@@ -67,7 +67,29 @@ public:
 
     // Accounts a segment leaving its sender; returns true if it is a retransmission. A packet
     // whose conn_id is set is taken to belong to that connection (no lookup).
-    bool on_sent(const Packet& p);
+    // Inline for what nearly every segment of a transfer is: a packet in the network (its size
+    // stored) of a known connection whose ISN is known, no SYN, FIN or RST, and either no
+    // sequence space (an ACK) or data starting where this direction's sent data ends. That was
+    // ~100 instructions a segment out of line (a call, and the general case's tests); the rest
+    // (handshake, retransmissions, the first data) goes to on_sent_slow().
+    bool on_sent(const Packet& p) {
+        if (p.conn_id < isns_.size() && !(p.flags & (kSyn | kFin | kRst)) && p.sent_header_bytes) {
+            const Isns& isns = isns_[p.conn_id];
+            int d = (isns.node0 == p.src_node && isns.port0 == p.src_port) ? 0 : 1;
+            ConnectionRecord& c = get(p.conn_id);
+            DirectionStats& s = c.dir[d];
+            if (isns.known[d] && (p.payload_len == 0 || (p.seq == s.high_end && c.data_block))) {
+                ++s.segments_sent;
+                s.wire_bytes_sent += p.sent_wire_bytes();
+                if (p.payload_len) {
+                    (*c.data_block)[d].payload_bytes_sent += p.payload_len;
+                    s.high_end = p.seq + p.payload_len;  // payload_len < 2^31: beyond high_end
+                }
+                return false;
+            }
+        }
+        return on_sent_slow(p);
+    }
     // Inline: every segment delivered comes here, for two counters.
     void on_delivered(const Packet& p) {
         auto [id, d] = known(p);
@@ -102,6 +124,7 @@ public:
     }
 
 private:
+    bool on_sent_slow(const Packet& p);
     // classify() for a packet whose conn_id may be set already (by the tracer's on_send, or by
     // its sender): then its direction alone, from isns_ (a vector, read in a few instructions).
     std::pair<uint32_t, int> known(const Packet& p) {
