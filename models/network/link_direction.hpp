@@ -60,8 +60,8 @@ public:
     void on_event(uint32_t kind, uint64_t arg) override;
 
 private:
-    void start_transmission();
     void transmission_done(PacketPool::Index p);
+    void wire_effects(PacketPool::Index p);
     void arrive(PacketPool::Index p);
     void drop(PacketPool::Index p, DropReason r);
     SimTime extra_delay();
