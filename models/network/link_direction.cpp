@@ -99,9 +99,7 @@ void LinkDirection::transmission_done(PacketPool::Index i) {
     // The link went down while the packet was being serialized.
     if (!up_ || p.link_epoch != epoch_) return drop(i, DropReason::link_down);
     if (plain_wire_) {  // what wire_effects() does when every effect is off (no draws)
-        SimTime arrival = std::max(net_.sim().now() + c_.delay, last_arrival_);
-        last_arrival_ = arrival;
-        net_.sim().at(arrival, this, kArrive, i);
+        net_.sim().at(in_order_arrival(net_.sim().now() + c_.delay), this, kArrive, i);
         return;
     }
     wire_effects(i);
@@ -120,8 +118,7 @@ void LinkDirection::wire_effects(PacketPool::Index i) {
         ++stats_.reordered;
     } else {
         // Jitter alone never reorders: nothing arrives before the packet sent ahead of it.
-        arrival = std::max(arrival, last_arrival_);
-        last_arrival_ = arrival;
+        arrival = in_order_arrival(arrival);
     }
     net_.sim().at(arrival, this, kArrive, i);
 

@@ -6,6 +6,7 @@
 // Order of effects for a packet: link down? -> queue full? -> wait in queue -> serialize ->
 // lost on the wire? -> propagation + jitter (+ reorder hold-back) -> duplicated? -> arrives.
 #include <array>
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -65,6 +66,11 @@ private:
     void arrive(PacketPool::Index p);
     void drop(PacketPool::Index p, DropReason r);
     SimTime extra_delay();
+    // Arrival no earlier than the packet sent ahead of it (FIFO on the wire); the time it keeps.
+    SimTime in_order_arrival(SimTime earliest) {
+        last_arrival_ = std::max(earliest, last_arrival_);
+        return last_arrival_;
+    }
     // serialization_delay() at this link's rate, a 128-bit division, kept for the last size
     // asked: a direction carries mostly one size (full segments one way, ACKs the other).
     SimTime tx_time(uint32_t bytes) {
