@@ -48,7 +48,10 @@ public:
         ++peer_closed_count;
         if (on_peer_closed) on_peer_closed();
     }
-    void writable() override { ++writable_count; }
+    void writable() override {
+        ++writable_count;
+        if (on_writable) on_writable();
+    }
     void closed(CloseReason r) override { close_reasons.push_back(r); }
     void note(std::string_view, SimTime) override {}
 
@@ -112,6 +115,7 @@ public:
     std::vector<StateChange> states;
     std::vector<CloseReason> close_reasons;
     std::function<void()> on_peer_closed;  // the application's reaction, if any
+    std::function<void()> on_writable;     // the application's write when send space frees
     int connected_count = 0, peer_closed_count = 0, writable_count = 0;
     uint64_t received = 0, stream_errors = 0;
 };

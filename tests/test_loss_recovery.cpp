@@ -416,3 +416,28 @@ TEST_CASE("D-SACK: one block over several retransmitted segments counts each of 
     h.deliver(ack(seg(10), {{4, 10}}), ms(2002));
     CHECK(h.ep.counters().spurious_retransmits == 9);
 }
+
+TEST_CASE("RACK: what the application writes on an ACK after a timeout goes after the lost segments") {
+    // Linux sends once tcp_ack is done (tcp_xmit_recovery, then tcp_data_snd_check): the
+    // segments the timeout marked lost are retransmitted before any new data, and the data the
+    // application writes when the ACK frees send space waits for that one send pass.
+    TcpConfig c;  // the linux profile: RACK
+    c.timestamps = false;
+    c.tlp = false;  // the timer is the RTO, not a loss probe
+    EndpointHarness h(c, kIss);
+    establish(h, true);
+    h.ep.send(14600, ms(100));
+    REQUIRE(seqs_with_data(h.take()).size() == 10);
+    SimTime rto_at = h.timer_due(TcpTimer::retransmit);
+    REQUIRE(h.fire(TcpTimer::retransmit));
+    REQUIRE(seqs_with_data(h.take()) == std::vector<uint32_t>{seg(0)});
+    int writes = 0;
+    h.on_writable = [&] {
+        ++writes;
+        h.ep.send(4 * kMss, rto_at + ms(100));
+    };
+    h.deliver(ack(seg(1)), rto_at + ms(100));
+    REQUIRE(writes == 1);
+    // cwnd 2 segments: segments 1 and 2 again, none of the 4 new ones (seg(10) on).
+    CHECK(seqs_with_data(h.take()) == std::vector<uint32_t>{seg(1), seg(2)});
+}

@@ -159,7 +159,7 @@ uint64_t TcpEndpoint::send(uint64_t bytes, SimTime now) {
     written_ += static_cast<int64_t>(n);
     if (n) {
         restart_after_idle(now);
-        try_send(now);
+        send_now_or_after_ack(now);
     }
     check_invariants();
     return n;
@@ -176,12 +176,12 @@ void TcpEndpoint::close(SimTime now) {
         case TcpState::ESTABLISHED:
             fin_queued_ = true;
             set_state(TcpState::FIN_WAIT_1, "close");
-            try_send(now);
+            send_now_or_after_ack(now);
             break;
         case TcpState::CLOSE_WAIT:
             fin_queued_ = true;
             set_state(TcpState::LAST_ACK, "close");
-            try_send(now);
+            send_now_or_after_ack(now);
             break;
         default: break;  // already closing or closed
     }

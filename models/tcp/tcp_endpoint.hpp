@@ -266,6 +266,11 @@ private:
     void send_active_rst(SimTime now);  // the connection's own: abort, keepalive timeout
     void send_probe(SimTime now, bool with_byte);
     void try_send(SimTime now);
+    // An application's write or close: sent at once, or by the ACK being processed (in_ack_).
+    void send_now_or_after_ack(SimTime now) {
+        if (in_ack_) send_pending_ = true;
+        else try_send(now);
+    }
     void send_what_fits(SimTime now);
     bool short_segment_ok(uint64_t len, bool last, uint64_t flight) const;
     void send_segment(int64_t offset, uint32_t len, bool fin, SimTime now);
@@ -436,6 +441,11 @@ private:
     bool probing_ : 1 = false;    // a tail loss probe is being sent (not a retransmission for the user timeout)
     bool dsack_in_ack_ : 1 = false;  // the ACK being processed carried a D-SACK
     bool tlp_pending_ : 1 = false;   // new data left: the loss probe is to be rescheduled (try_send)
+    // The application is being told of freed send space while an ACK is processed: what it
+    // writes (or a close) goes out in the ACK's one send pass, after the window update
+    // (window_update_and_send), as Linux sends only once tcp_ack is done (tcp_data_snd_check).
+    bool in_ack_ : 1 = false;
+    bool send_pending_ : 1 = false;  // a write or close during in_ack_ waits for that pass
 };
 
 }  // namespace tcpsim

@@ -362,8 +362,15 @@ void TcpEndpoint::process_ack(const Packet& seg, SimTime now) {
         } else {
             arm_retransmit(now);
         }
-        if (acked_bytes) out_.writable();
-        if (state_ == TcpState::CLOSED) return;
+        if (acked_bytes) {
+            in_ack_ = true;
+            out_.writable();
+            in_ack_ = false;
+        }
+        if (state_ == TcpState::CLOSED) {
+            send_pending_ = false;
+            return;
+        }
     } else if (rack) {
         if (dsack) try_undo(seg, false, now);
         if (x_->delivered.segments > 0 || dsack || is_duplicate_ack(seg, acked_to, newly_sacked))
@@ -388,8 +395,12 @@ void TcpEndpoint::window_update_and_send(const Packet& seg, bool rack, SimTime n
             if (x_) x_->persist_backoff = 0;
         }
     }
+    // The one send pass of this ACK: RACK's retransmissions, then new data (also what the
+    // application wrote while the ACK was processed: send_now_or_after_ack).
+    bool written = send_pending_;
+    send_pending_ = false;
     if (rack) rack_send(now);
-    else if (recovery() == RecoveryState::fast && sack_ok_) sack_recovery_send(now);
+    else if (recovery() == RecoveryState::fast && sack_ok_ && !written) sack_recovery_send(now);
     else try_send(now);
 }
 
