@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "models/capture/ipv4_tcp_encoder.hpp"
+#include "models/capture/libpcap.hpp"
 #include "models/capture/pcap_writer.hpp"
 
 using namespace tcpsim;
@@ -183,4 +184,21 @@ TEST_CASE("a pcap file that cannot be written fails its close") {
     CHECK(w.packets() == 100);
     CHECK_FALSE(w.close());
     CHECK_FALSE(w.close());  // and says so again
+}
+
+TEST_CASE("without libpcap, writing pcap is an error naming the library and its Debian package") {
+    // libpcap is loaded with dlopen only when a pcap file is asked for (models/capture/libpcap.hpp).
+    try {
+        Libpcap::load("libpcap-absent.so.0.8");
+        FAIL("a library that does not exist loaded");
+    } catch (const std::runtime_error& e) {
+        std::string what = e.what();
+        CHECK(what.rfind("writing pcap needs libpcap (Debian package libpcap0.8): cannot load libpcap-absent.so.0.8", 0) == 0);
+    }
+    // The installed one has every function PcapWriter calls.
+    const Libpcap& lib = Libpcap::get();
+    CHECK(static_cast<bool>(lib.open_dead));
+    CHECK(static_cast<bool>(lib.dump_fopen));
+    CHECK(static_cast<bool>(lib.dump));
+    CHECK(static_cast<bool>(lib.dump_close));
 }

@@ -2,78 +2,72 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <stdexcept>
 
 #include "models/capture/ipv4_tcp_encoder.hpp"
+#include "models/capture/libpcap.hpp"
 #include "sim/core/os_error.hpp"
 
 namespace tcpsim {
 
-namespace {
-constexpr uint32_t kMagicNano = 0xA1B23C4D, kMagicMicro = 0xA1B2C3D4;
-constexpr uint16_t kVersionMajor = 2, kVersionMinor = 4;
-constexpr uint32_t kLinkTypeRaw = 101;  // LINKTYPE_RAW: the packet begins with its IPv4 header
-constexpr size_t kFileHeaderBytes = 24, kRecordHeaderBytes = 16;
-
-void le32(uint8_t* at, uint32_t v) {
-    for (int i = 0; i < 4; ++i) at[i] = static_cast<uint8_t>(v >> (8 * i));
-}
-void le16(uint8_t* at, uint16_t v) {
-    at[0] = static_cast<uint8_t>(v);
-    at[1] = static_cast<uint8_t>(v >> 8);
-}
-}  // namespace
-
 PcapWriter::PcapWriter(const std::string& path, uint32_t snaplen, PcapPrecision precision)
-    : path_(path), snaplen_(std::clamp<uint32_t>(snaplen, 1, kMaxSnaplen)), precision_(precision),
+    : lib_(Libpcap::get()), path_(path), snaplen_(std::clamp<uint32_t>(snaplen, 1, kMaxSnaplen)),
+      precision_(precision),
       // Room for the headers even when the snap length is shorter: the checksums need them whole.
-      buf_(kRecordHeaderBytes + std::max<uint32_t>(std::min<uint32_t>(snaplen_, 65535), kMaxIpv4TcpHeaderBytes)) {
-    file_ = std::fopen(path.c_str(), "wb");
-    if (!file_)
-        throw std::runtime_error("cannot open capture file \"" + path + "\" for writing: " + system_reason(errno));
-    uint8_t h[kFileHeaderBytes];
-    le32(h, precision == PcapPrecision::nano ? kMagicNano : kMagicMicro);
-    le16(h + 4, kVersionMajor);
-    le16(h + 6, kVersionMinor);
-    le32(h + 8, 0);   // thiszone: time stamps are UTC
-    le32(h + 12, 0);  // sigfigs: always 0
-    le32(h + 16, snaplen_);
-    le32(h + 20, kLinkTypeRaw);
-    put(h, sizeof h);
+      buf_(std::max<uint32_t>(std::min<uint32_t>(snaplen_, 65535), kMaxIpv4TcpHeaderBytes)) {
+    // The file is opened here (pcap_dump_fopen), so that a failure names the system's reason as
+    // the trace and pcapng files do.
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (!f) throw std::runtime_error("cannot open capture file \"" + path + "\" for writing: " + system_reason(errno));
+    dead_ = lib_.open_dead(DLT_RAW, static_cast<int>(snaplen_),
+                           precision == PcapPrecision::nano ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO);
+    if (!dead_) {
+        std::fclose(f);
+        throw std::runtime_error("cannot start a pcap capture for \"" + path + "\"");
+    }
+    dumper_ = lib_.dump_fopen(dead_, f);  // writes the file header
+    if (!dumper_) {
+        std::string why = lib_.geterr(dead_);
+        std::fclose(f);
+        lib_.close(dead_);
+        dead_ = nullptr;
+        throw std::runtime_error("cannot write capture file \"" + path + "\": " + why);
+    }
 }
 
 PcapWriter::~PcapWriter() { close(); }
 
 void PcapWriter::write(SimTime t, const Packet& p) {
-    if (!file_) return;
+    if (!dumper_) return;
     const uint32_t wire = std::min<uint32_t>(p.wire_bytes(), 65535);
     const uint32_t want = std::max(std::min(wire, snaplen_), std::min(wire, kMaxIpv4TcpHeaderBytes));
-    uint8_t* const packet = buf_.data() + kRecordHeaderBytes;
-    encode_ipv4_tcp(p, {packet, std::min<size_t>(want, buf_.size() - kRecordHeaderBytes)});
-    const uint32_t captured = std::min(wire, snaplen_);
+    encode_ipv4_tcp(p, {buf_.data(), std::min<size_t>(want, buf_.size())});
+    pcap_pkthdr h{};
     const int64_t ns = t.ns();
-    // The seconds field is 32 bits: past 2106 (simulated) it wraps, as in every classic pcap.
-    le32(buf_.data(), static_cast<uint32_t>(ns / 1'000'000'000));
-    le32(buf_.data() + 4, static_cast<uint32_t>(precision_ == PcapPrecision::nano ? ns % 1'000'000'000
-                                                                                   : ns % 1'000'000'000 / 1000));
-    le32(buf_.data() + 8, captured);
-    le32(buf_.data() + 12, wire);
-    put(buf_.data(), kRecordHeaderBytes + captured);
+    // The file's seconds field is 32 bits: past 2106 (simulated) it wraps, as in every classic pcap.
+    h.ts.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+    // With nanosecond precision libpcap reads tv_usec as nanoseconds.
+    h.ts.tv_usec = static_cast<suseconds_t>(precision_ == PcapPrecision::nano ? ns % 1'000'000'000
+                                                                               : (ns % 1'000'000'000) / 1000);
+    h.len = wire;
+    h.caplen = std::min(wire, snaplen_);
+    lib_.dump(reinterpret_cast<u_char*>(dumper_), &h, buf_.data());
     ++packets_;
 }
 
 bool PcapWriter::close() {
-    if (file_) {
-        if (std::fflush(file_) != 0 || std::ferror(file_)) ok_ = false;
-        if (std::fclose(file_) != 0) ok_ = false;
-        file_ = nullptr;
+    if (dumper_) {
+        std::FILE* f = lib_.dump_file(dumper_);
+        if (lib_.dump_flush(dumper_) != 0 || std::ferror(f)) ok_ = false;
+        lib_.dump_close(dumper_);  // closes the file too
+        dumper_ = nullptr;
+    }
+    if (dead_) {
+        lib_.close(dead_);
+        dead_ = nullptr;
     }
     return ok_;
-}
-
-void PcapWriter::put(const uint8_t* bytes, size_t n) {
-    // After a failed write the file is broken anyway: nothing more goes in, close() reports it.
-    if (ok_ && std::fwrite(bytes, 1, n, file_) != n) ok_ = false;
 }
 
 }  // namespace tcpsim
