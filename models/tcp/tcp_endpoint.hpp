@@ -227,6 +227,8 @@ private:
     void input_listen(const Packet& seg, SimTime now);
     void input_syn_sent(const Packet& seg, SimTime now);
     void input_synchronized(const Packet& seg, SimTime now);
+    bool predicted_data(const Packet& seg) const;
+    void input_predicted_data(const Packet& seg, SimTime now);
     bool acceptable(const Packet& seg) const;
     void process_ack(const Packet& seg, SimTime now);
     void window_update_and_send(const Packet& seg, bool rack, SimTime now);

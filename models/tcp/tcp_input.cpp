@@ -151,7 +151,36 @@ bool TcpEndpoint::acceptable(const Packet& seg) const {
     return in_window(seg.seq) || in_window(seg.seq + len - 1);
 }
 
+bool TcpEndpoint::predicted_data(const Packet& seg) const {
+    // Header prediction (Van Jacobson's; Linux's tcp_rcv_established fast path): the next
+    // in-order data segment, only ACK (and PSH) set, no SACK blocks, acknowledging nothing new
+    // while nothing of ours is outstanding (and no RACK state), in an open window, with no FIN
+    // seen. Each check of the general path passes for it and most of its steps do nothing.
+    return state_ == TcpState::ESTABLISHED && (seg.flags & ~kPsh) == kAck && seg.payload_len != 0 &&
+           seg.options.sack_count == 0 && seg.seq == rcv_nxt() && !have_fin_offset_ && snd_una_ >= snd_max_ &&
+           offset_of(seg.ack) == snd_una_ && !(rack_on() && x_ && x_->sent) && rcv_wnd() > 0;
+}
+
+void TcpEndpoint::input_predicted_data(const Packet& seg, SimTime now) {
+    // What input_synchronized does for such a segment, in its order: TS.Recent, the window
+    // update (process_ack's idle ACK), the data, the ACK.
+    take_timestamp(seg);
+    dsack_in_ack_ = false;
+    window_update_and_send(seg, false, now);
+    if (state_ == TcpState::CLOSED) return;
+    process_data(seg, now);
+    if (state_ == TcpState::CLOSED) {
+        hold_ack_ = ack_held_ = false;
+        return;
+    }
+    release_held_ack(now);
+}
+
 void TcpEndpoint::input_synchronized(const Packet& seg, SimTime now) {
+    if (predicted_data(seg)) {
+        input_predicted_data(seg, now);
+        return;
+    }
     // A retransmitted SYN while our SYN-ACK is outstanding: our SYN-ACK was lost; send it again,
     // echoing the retransmission's TSval (RFC 7323 4.3 (2): SEG.SEQ = IRS <= Last.ACK.sent), so
     // that the peer's RTT sample is one round trip and not its SYN timeout as well.
