@@ -36,12 +36,14 @@ void TcpEndpoint::on_data_arrival(uint32_t len, SimTime now) {
     // tcp_measure_rcv_mss: the receiver's idea of the sender's segment size starts at 536 (RFC
     // 9293's default MSS, tcp_initialize_rcv_mss) and follows the largest segment seen, up to
     // our own MSS; a shorter one was "pushed" by its sender (the end of a write).
+    const uint32_t rcv_mss_before = x.rcv_mss;
     if (x.rcv_mss == 0) x.rcv_mss = std::min<uint32_t>({eff_mss_, 536, static_cast<uint32_t>(std::max<uint64_t>(rcv_wnd() / 2, 1))});
     if (len >= x.rcv_mss) {
         x.rcv_mss = std::min(len, eff_mss_);
     } else {
         x.pushed = std::min<uint8_t>(x.pushed + 1, 2);
     }
+    if (x.rcv_mss != rcv_mss_before) x.window_valid = false;  // the window depends on it (select_linux_window)
     if (x.ato == SimTime::zero()) {
         // The first data of the connection (tcp_event_data_recv).
         incr_quickack(x);

@@ -467,7 +467,10 @@ void TcpEndpoint::process_data(const Packet& seg, SimTime now) {
         }
     }
     uint64_t advanced = x.rcv.add(static_cast<uint64_t>(std::max(begin, next)), static_cast<uint64_t>(end));
-    x.window_valid = false;  // what is held changed
+    // The window offered depends on what is held (receive_held): the unread bytes and those out
+    // of order. Data read at once, in order, with nothing out of order before it leaves both as
+    // they were, and the window remembered by linux_window stays right.
+    if (!auto_read_ || !in_order || had_gaps) x.window_valid = false;
     // Unread from now on: the ACK below advertises the window that is left (RFC 9293 3.8.6).
     if (!auto_read_) x.unread += advanced;
     if (!in_order) ++x.counters.out_of_order_segments;
