@@ -87,7 +87,7 @@ private:
     std::string name_;
     Node& from_;
     Node& to_;
-    LinkDirectionConfig c_;
+    const LinkDirectionConfig c_;  // const: plain_wire_ is derived from it
     DropTailQueue queue_;
     std::unique_ptr<RedQueue> red_;  // null: plain drop-tail
     LossModel loss_;
