@@ -130,6 +130,9 @@ public:
     // The application consumed `bytes` of received data (only when auto_read is off).
     void read(uint64_t bytes, SimTime now);
     void set_auto_read(bool on) { auto_read_ = on; }
+    // Off: nobody takes congestion_changed() (no trace records them), so the endpoint does not
+    // make the samples. On by default.
+    void set_congestion_reports(bool on) { congestion_reports_ = on; }
     // Socket options an application may change at any time (the socket layer): TCP_NODELAY
     // (Nagle off; turning it on pushes what waits, as Linux's tcp_push_pending_frames), TCP_CORK
     // (hold short segments; uncorking pushes), and MSG_MORE on a send (the same as a cork until
@@ -448,6 +451,7 @@ private:
     // (window_update_and_send), as Linux sends only once tcp_ack is done (tcp_data_snd_check).
     bool in_ack_ : 1 = false;
     bool send_pending_ : 1 = false;  // a write or close during in_ack_ waits for that pass
+    bool congestion_reports_ : 1 = true;
 };
 
 }  // namespace tcpsim

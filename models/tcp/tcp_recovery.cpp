@@ -274,6 +274,7 @@ void TcpEndpoint::report_congestion() {
     // most segments nothing changed.
     uint64_t cwnd = this->cwnd();
     max_cwnd_ = std::max(max_cwnd_, cwnd);
+    if (!congestion_reports_) return;
     if (cwnd == reported_.cwnd && ssthresh() == reported_.ssthresh && recovery() == reported_recovery_ &&
         rtt_.srtt() == reported_.srtt && rtt_.rto() == reported_.rto)
         return;

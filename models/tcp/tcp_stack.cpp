@@ -13,7 +13,13 @@ namespace tcpsim {
 TcpConnection::TcpConnection(TcpStack& stack, const TcpConfig& config, TcpAddress local, TcpAddress remote,
                              uint32_t iss, uint32_t ts_offset, TcpApplication* app)
     : stack_(stack), ep_(config, *this, local, remote, iss, ts_offset), app_(app),
-      trace_id_(stack.network().tracer().connection_id(local.node, local.port, remote.node, remote.port)) {}
+      trace_id_(stack.network().tracer().connection_id(local.node, local.port, remote.node, remote.port)) {
+    // cc records are segment-category records, made on every change or, with periodic sampling,
+    // by write_cc_sample(). The trace's sinks are all added before the first connection exists,
+    // and a trace only ever stops wanting records: a connection that finds no taker now will
+    // find none later.
+    ep_.set_congestion_reports(stack.network().tracer().writer().wants(TraceCategory::segment));
+}
 
 TcpConnection::~TcpConnection() {
     for (auto& t : timers_) stack_.sim().cancel(t.handle);
